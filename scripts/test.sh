@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The project's test command (README, and .ci/run calls it): format check,
+# vet, the whole test suite with -race on the packages that run goroutines,
+# and a short run of every fuzz target beyond its seed corpus.
+#
+#   scripts/test.sh            # everything
+#   FUZZTIME=0 scripts/test.sh # skip the extra fuzzing (seeds still run as tests)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+FUZZTIME="${FUZZTIME:-3s}"
+
+echo "== gofmt"
+unformatted="$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"
+if [[ -n "$unformatted" ]]; then
+	echo "gofmt needed on:"; echo "$unformatted"; exit 1
+fi
+
+echo "== go vet"
+go vet ./...
+
+# Numerics-heavy packages run without -race (it slows floating-point loops
+# ~10x and they spawn goroutines only through sim, which runs under -race).
+norace='github.com/apollo-hpc/apollo/sim/mhd'
+race_pkgs=()
+plain_pkgs=()
+for p in $(go list ./...); do
+	if [[ "$p" =~ ^($norace)(/|$) ]]; then plain_pkgs+=("$p"); else race_pkgs+=("$p"); fi
+done
+
+echo "== go test -race (${#race_pkgs[@]} packages)"
+go test -race -timeout 20m "${race_pkgs[@]}"
+if ((${#plain_pkgs[@]})); then
+	echo "== go test (${#plain_pkgs[@]} packages, no -race)"
+	go test -timeout 20m "${plain_pkgs[@]}"
+fi
+
+if [[ "$FUZZTIME" != "0" ]]; then
+	echo "== fuzz targets, ${FUZZTIME} each"
+	for p in $(go list ./...); do
+		for f in $(go test -list '^Fuzz' "$p" 2>/dev/null | grep '^Fuzz' || true); do
+			echo "-- $p $f"
+			go test -run '^$' -fuzz "^${f}\$" -fuzztime "$FUZZTIME" "$p" >/tmp/apollo-fuzz.log 2>&1 || { cat /tmp/apollo-fuzz.log; exit 1; }
+		done
+	done
+fi
+echo "== all checks passed"
