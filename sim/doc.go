@@ -1,0 +1,53 @@
+// Package sim is apollo's stencil framework: it decomposes a global 3D grid
+// into one Block per rank, holds fields with ghost zones, exchanges halos
+// (faces, edges, corners) over comm, reduces deterministically, and drives a
+// Model through time with checkpoint and output hooks.
+//
+// # Layout and ranks
+//
+// Ranks are laid out x fastest: rank = cx + px*(cy + py*cz). A field is one
+// []float64 with ghosts, x fastest. For a cell field of a block with local
+// interior cells nx, ny, nz and ghost width ng, the cell (i, j, k), each
+// index in [-ng, n+ng), is at
+//
+//	(i+ng) + sx*((j+ng) + sy*(k+ng)),  sx = nx+2ng, sy = ny+2ng
+//
+// A face field in direction d has one more point along d; an edge field along
+// d has one more point along each of the two other axes. Field.Stag records
+// which axes are staggered (point i sits at the low face of cell i). Field.Sx
+// and Field.Sy are that field's own sizes and Field.Idx(i, j, k) its offset.
+//
+// On a staggered axis, a block owns points [0, n); the point n is shared with
+// the high neighbour, which owns it, and the halo exchange overwrites it. On a
+// physical (non-periodic) high boundary the block owns point n as well.
+//
+// # The hot-loop idiom
+//
+// Precompute the strides once, then take a running index along x; no call
+// per cell:
+//
+//	sx, sxy := f.Sx, f.Sx*f.Sy
+//	u := f.Data
+//	for k := 0; k < nz; k++ {
+//		for j := 0; j < ny; j++ {
+//			c := f.Idx(0, j, k)
+//			for i := 0; i < nx; i++ {
+//				lap := u[c+i-1] + u[c+i+1] + u[c+i-sx] + u[c+i+sx] + u[c+i-sxy] + u[c+i+sxy] - 6*u[c+i]
+//				...
+//			}
+//		}
+//	}
+//
+// Fields of the same Location share strides, so one index c+i serves all of
+// them.
+//
+// # Determinism
+//
+// The answer must not depend on the decomposition. Halo exchange only copies
+// bits; dt is a global minimum (exact); Sum uses an exact fixed-point
+// accumulator (ExactSum) whose result is the correctly rounded global sum,
+// independent of order and rank count; FieldsChecksum combines per-point
+// hashes by wrapping integer addition, which is commutative.
+//
+// Tags at or above TagBase are reserved for sim's own messages.
+package sim
