@@ -1,0 +1,49 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestVersion(t *testing.T) {
+	var out, errb bytes.Buffer
+	if rc := realMain([]string{"--version"}, &out, &errb); rc != 0 || !strings.HasPrefix(out.String(), "apollo ") {
+		t.Fatalf("rc %d out %q", rc, out.String())
+	}
+	version = "v9.9.9-test"
+	defer func() { version = "" }()
+	out.Reset()
+	realMain([]string{"--version"}, &out, &errb)
+	if strings.TrimSpace(out.String()) != "apollo v9.9.9-test" {
+		t.Fatalf("ldflags version not used: %q", out.String())
+	}
+}
+
+func TestEveryCommandHasHelpWithExamples(t *testing.T) {
+	for _, c := range commands {
+		var out, errb bytes.Buffer
+		if rc := realMain([]string{c.name, "--help"}, &out, &errb); rc != 0 {
+			t.Errorf("%s --help: rc %d", c.name, rc)
+		}
+		help := errb.String() + out.String()
+		if !strings.Contains(help, "Examples:") || !strings.Contains(help, "Usage: apollo "+c.name) {
+			t.Errorf("%s --help lacks usage or examples:\n%s", c.name, help)
+		}
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	var out, errb bytes.Buffer
+	if rc := realMain([]string{"frobnicate"}, &out, &errb); rc != 2 || !strings.Contains(errb.String(), "frobnicate") {
+		t.Fatalf("rc %d stderr %q", rc, errb.String())
+	}
+}
+
+func TestRunBadFlagValueNamesKey(t *testing.T) {
+	var out, errb bytes.Buffer
+	rc := realMain([]string{"run", "--ranks", "0"}, &out, &errb)
+	if rc == 0 || !strings.Contains(errb.String(), "job.ranks") {
+		t.Fatalf("rc %d stderr %q", rc, errb.String())
+	}
+}

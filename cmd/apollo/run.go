@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/apollo-hpc/apollo/node"
+)
+
+// configFlags registers the configuration flags of a subcommand and returns
+// a loader that reads the optional file and applies the flags over it.
+func configFlags(fs *flag.FlagSet, aliases map[string]string) func(path string) (node.Config, error) {
+	var o node.Overrides
+	o.Register(fs, aliases)
+	return func(path string) (node.Config, error) {
+		cfg := node.DefaultConfig()
+		if path != "" {
+			var err error
+			if cfg, err = node.LoadConfig(path); err != nil {
+				return cfg, err
+			}
+		}
+		if err := o.Apply(&cfg); err != nil {
+			return cfg, err
+		}
+		return cfg, cfg.Validate()
+	}
+}
+
+var runLoad func(string) (node.Config, error)
+
+func init() {
+	register(&command{
+		name:     "run",
+		synopsis: "run a whole job in this process (the embedded default)",
+		usage:    "apollo run [flags] [config.toml]",
+		help: `Runs the job described by config.toml (or the embedded default) in one
+process: a one-replica controller, job.ranks ranks on run.nodes in-process
+nodes, checkpoints under job.data_dir. Shows a progress bar on a terminal and
+log lines otherwise, then prints the final checksum and where output and
+checkpoints went. Every configuration key is also a flag (--section.key);
+flags override the file. Problems: ` + problemList() + `.
+
+Examples:
+  apollo run                                  # default: heat, 96^3, 4 ranks
+  apollo run examples/configs/default.toml    # the same, from the commented file
+  apollo run --problem heat --grid 64,64,64 --steps 200
+  apollo run job.toml --checkpoint.every_steps 50 --nodes 2`,
+		flags: func(fs *flag.FlagSet) {
+			runLoad = configFlags(fs, map[string]string{
+				"problem": "job.problem", "grid": "job.grid", "steps": "job.stop_step",
+				"ranks": "job.ranks", "nodes": "run.nodes", "data": "job.data_dir",
+			})
+		},
+		run: runRun,
+	})
+}
+
+func problemList() string {
+	var b strings.Builder
+	for i, n := range node.ProblemNames() {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s (%s)", n, node.ProblemDoc(n))
+	}
+	return b.String()
+}
+
+func runRun(ctx context.Context, fs *flag.FlagSet, args []string) error {
+	if len(args) > 1 {
+		return fmt.Errorf("at most one config file, got %d arguments: %w", len(args), errUsage)
+	}
+	path := ""
+	if len(args) == 1 {
+		path = args[0]
+	}
+	cfg, err := runLoad(path)
+	if err != nil {
+		return err
+	}
+	var tty io.Writer
+	if cfg.Run.Progress && term.IsTerminal(int(os.Stderr.Fd())) {
+		tty = os.Stderr
+	}
+	res, err := node.Run(ctx, cfg, node.RunOptions{Log: newLogger(os.Stderr), TTY: tty})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("finished %d steps, t=%.6g, wall %s\n", res.Steps, res.Time, res.Wall.Round(1e6))
+	fmt.Printf("final checksum %016x\n", res.Checksum)
+	return nil
+}
