@@ -1,0 +1,22 @@
+// Package output writes what researchers open after a run: VTK XML image data (one .vti per
+// rank plus a .pvti index for ParaView/VisIt), PNG slices of a field with a viridis colour bar,
+// and a CSV time series of diagnostics with a PNG line plot.
+//
+// The package takes plain descriptions of the data (Piece, Slice, column names) rather than sim
+// types, so it depends on nothing else in apollo. Layout of a block's arrays follows the sim
+// convention: x fastest, ghost width Ng, the interior cell (i,j,k) at
+// (i+Ng) + sx*((j+Ng) + sy*(k+Ng)) with sx = N[0]+2Ng, sy = N[1]+2Ng.
+//
+// Every file is written atomically (temporary file, fsync, rename, fsync of the directory), so a
+// reader or a crash never sees half a file under the final name.
+//
+// Typical use from a driver's output hook, on every rank:
+//
+//	w, _ := output.NewVTKWriter(dir, "heat")
+//	p := &output.Piece{Whole: g.N, Start: b.Start, N: b.N, Ng: b.Ng, Origin: g.Lo, Spacing: g.Dx(),
+//		Fields: []output.NamedField{{Name: "T", Data: temp.Data, Components: 1}}}
+//	_, err := w.WritePiece(step, rank, p)       // every rank, its own file, no gather
+//	if rank == 0 {
+//		_, err = w.WriteIndex(step, p, extents) // extents of all ranks, from the decomposition
+//	}
+package output
