@@ -1,0 +1,320 @@
+package sim
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math"
+
+	"github.com/apollo-hpc/apollo/comm"
+)
+
+// TagBase is the first message tag sim reserves for itself; models use tags
+// below it. Every Halo uses the tags TagBase..TagBase+5, which is safe because
+// all ranks run their exchanges in the same order and messages of one tag
+// between two ranks arrive in order.
+const TagBase = 1 << 29
+
+// messenger is the part of *comm.Comm the halo exchange needs.
+type messenger interface {
+	Send(ctx context.Context, dst, tag int, data []byte) error
+	Recv(ctx context.Context, src, tag int, buf []byte) ([]byte, comm.Status, error)
+	Sendrecv(ctx context.Context, send []byte, dst, sendTag int, recvBuf []byte, src, recvTag int) ([]byte, comm.Status, error)
+}
+
+// UserBC fills the ghost layers of f on one physical face (axis, side 0 low
+// or 1 high) of a UserBoundary. It is called once per field and face per
+// exchange, after the faces of earlier axes are done; filling the full extent
+// of the other axes (ghosts included) gives correct edges and corners.
+type UserBC func(b *Block, f *Field, axis, side int)
+
+type box struct{ lo, hi [3]int }
+
+func (r box) points() int { return (r.hi[0] - r.lo[0]) * (r.hi[1] - r.lo[1]) * (r.hi[2] - r.lo[2]) }
+
+// Halo exchanges the ghost zones of a fixed set of fields of one block and
+// fills physical boundaries, all in one call. It sweeps x, then y over the
+// x-ghosts too, then z over x- and y-ghosts, so six messages (one per
+// neighbour, all fields packed together) also fill edges and corners. Its
+// buffers are allocated once.
+type Halo struct {
+	m      messenger
+	rank   int
+	b      *Block
+	fields []*Field
+	flip   [3][]float64 // sign applied when reflecting across an axis, per field
+	user   UserBC
+	// Per axis and side (0 low, 1 high): the regions sent to and received
+	// from that neighbour, per field, and the packed buffers.
+	sendBox, recvBox [3][2][]box
+	sendBuf, recvBuf [3][2][]byte
+}
+
+// NewHalo prepares the exchange of fields, which must belong to b (made by
+// b.NewField), over c.
+func NewHalo(c *comm.Comm, b *Block, fields ...*Field) (*Halo, error) {
+	if c == nil {
+		return nil, fmt.Errorf("sim: NewHalo: nil communicator")
+	}
+	if c.Size() != b.Size() || c.Rank() != b.Rank {
+		return nil, fmt.Errorf("sim: NewHalo: communicator rank %d of %d does not match block rank %d of %d",
+			c.Rank(), c.Size(), b.Rank, b.Size())
+	}
+	return newHalo(c, b, fields...)
+}
+
+func newHalo(m messenger, b *Block, fields ...*Field) (*Halo, error) {
+	h := &Halo{m: m, rank: b.Rank, b: b, fields: fields}
+	ng := b.Ng
+	for fi, f := range fields {
+		st := f.Loc.Stag()
+		ok := f.Ng == ng && f.Stag == st && len(f.Data) == f.Dim[0]*f.Dim[1]*f.Dim[2]
+		for a := 0; a < 3; a++ {
+			ok = ok && f.N[a] == b.N[a]+st[a] && f.Dim[a] == f.N[a]+2*ng
+		}
+		if !ok {
+			return nil, fmt.Errorf("sim: NewHalo: field %d (%q) does not have this block's shape", fi, f.Name)
+		}
+	}
+	for a := 0; a < 3; a++ {
+		h.flip[a] = make([]float64, len(fields))
+		for i := range h.flip[a] {
+			h.flip[a][i] = 1
+		}
+		for s := 0; s < 2; s++ {
+			if b.Nbr[a][s] == NoNeighbor && b.Grid.BC[a][s] == Reflecting && b.N[a] < ng {
+				return nil, fmt.Errorf("sim: NewHalo: axis %d: %d cells cannot mirror %d ghost layers", a, b.N[a], ng)
+			}
+		}
+		for s := 0; s < 2; s++ {
+			ns, nr := 0, 0
+			for _, f := range fields {
+				var sb, rb box
+				for e := 0; e < 3; e++ {
+					switch {
+					case e < a: // earlier sweeps filled these ghosts: pass them on
+						sb.lo[e], sb.hi[e] = -ng, f.N[e]+ng
+					default:
+						sb.lo[e], sb.hi[e] = 0, f.N[e]
+					}
+				}
+				rb = sb
+				n, st := b.N[a], f.Stag[a]
+				if s == 0 { // to/from the low neighbour
+					sb.lo[a], sb.hi[a] = 0, st+ng
+					rb.lo[a], rb.hi[a] = -ng, 0
+				} else {
+					sb.lo[a], sb.hi[a] = n-ng, n
+					rb.lo[a], rb.hi[a] = n, n+st+ng
+				}
+				h.sendBox[a][s] = append(h.sendBox[a][s], sb)
+				h.recvBox[a][s] = append(h.recvBox[a][s], rb)
+				ns += sb.points()
+				nr += rb.points()
+			}
+			if nb := b.Nbr[a][s]; nb != NoNeighbor && nb != b.Rank {
+				h.sendBuf[a][s] = make([]byte, 8*ns)
+				h.recvBuf[a][s] = make([]byte, 8*nr)
+			}
+		}
+	}
+	return h, nil
+}
+
+// Fields returns the fields this halo exchanges.
+func (h *Halo) Fields() []*Field { return h.fields }
+
+// SetReflectSign names the fields that change sign when mirrored across a
+// Reflecting face normal to axis: the axis components of vectors (velocity,
+// momentum, magnetic field).
+func (h *Halo) SetReflectSign(axis int, names ...string) error {
+	if axis < 0 || axis > 2 {
+		return fmt.Errorf("sim: SetReflectSign: axis %d", axis)
+	}
+	for _, name := range names {
+		found := false
+		for i, f := range h.fields {
+			if f.Name == name {
+				h.flip[axis][i] = -1
+				found = true
+			}
+		}
+		if !found {
+			return fmt.Errorf("sim: SetReflectSign: no field %q in this halo", name)
+		}
+	}
+	return nil
+}
+
+// SetUserBC sets the function that fills UserBoundary faces.
+func (h *Halo) SetUserBC(fn UserBC) { h.user = fn }
+
+// Exchange fills every ghost point of the halo's fields: from neighbours,
+// from this block itself across a periodic axis with one block, or from the
+// physical boundary condition.
+func (h *Halo) Exchange(ctx context.Context) error {
+	b := h.b
+	for a := 0; a < 3; a++ {
+		lo, hi := b.Nbr[a][0], b.Nbr[a][1]
+		if lo == h.rank && hi == h.rank {
+			h.selfPeriodic(a)
+			continue
+		}
+		// Upward: send my top layers to the high neighbour, receive the
+		// low neighbour's into my low ghosts. Then downward.
+		if err := h.shift(ctx, a, 1, 0, TagBase+2*a); err != nil {
+			return err
+		}
+		if err := h.shift(ctx, a, 0, 1, TagBase+2*a+1); err != nil {
+			return err
+		}
+		for s := 0; s < 2; s++ {
+			if b.Nbr[a][s] != NoNeighbor {
+				continue
+			}
+			if err := h.physical(a, s); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// shift sends to the neighbour on side ds and receives from side rs.
+func (h *Halo) shift(ctx context.Context, a, ds, rs, tag int) error {
+	dst, src := h.b.Nbr[a][ds], h.b.Nbr[a][rs]
+	if dst != NoNeighbor {
+		h.pack(a, ds)
+	}
+	var got []byte
+	var err error
+	switch {
+	case dst != NoNeighbor && src != NoNeighbor:
+		got, _, err = h.m.Sendrecv(ctx, h.sendBuf[a][ds], dst, tag, h.recvBuf[a][rs], src, tag)
+	case dst != NoNeighbor:
+		err = h.m.Send(ctx, dst, tag, h.sendBuf[a][ds])
+	case src != NoNeighbor:
+		got, _, err = h.m.Recv(ctx, src, tag, h.recvBuf[a][rs])
+	default:
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sim: halo exchange axis %d with ranks %d/%d: %w", a, dst, src, err)
+	}
+	if src == NoNeighbor {
+		return nil
+	}
+	if len(got) != len(h.recvBuf[a][rs]) {
+		return fmt.Errorf("sim: halo exchange axis %d: got %d bytes from rank %d, want %d", a, len(got), src, len(h.recvBuf[a][rs]))
+	}
+	h.unpack(a, rs, got)
+	return nil
+}
+
+func (h *Halo) pack(a, s int) {
+	buf := h.sendBuf[a][s]
+	o := 0
+	for fi, f := range h.fields {
+		r := h.sendBox[a][s][fi]
+		u := f.Data
+		for k := r.lo[2]; k < r.hi[2]; k++ {
+			for j := r.lo[1]; j < r.hi[1]; j++ {
+				c := f.Idx(0, j, k)
+				for i := r.lo[0]; i < r.hi[0]; i++ {
+					binary.LittleEndian.PutUint64(buf[o:], math.Float64bits(u[c+i]))
+					o += 8
+				}
+			}
+		}
+	}
+}
+
+func (h *Halo) unpack(a, s int, buf []byte) {
+	o := 0
+	for fi, f := range h.fields {
+		r := h.recvBox[a][s][fi]
+		u := f.Data
+		for k := r.lo[2]; k < r.hi[2]; k++ {
+			for j := r.lo[1]; j < r.hi[1]; j++ {
+				c := f.Idx(0, j, k)
+				for i := r.lo[0]; i < r.hi[0]; i++ {
+					u[c+i] = math.Float64frombits(binary.LittleEndian.Uint64(buf[o:]))
+					o += 8
+				}
+			}
+		}
+	}
+}
+
+// copyLayer copies layer src to layer dst along axis a, times sign, over the
+// other axes' ranges of r.
+func copyLayer(f *Field, a, dst, src int, sign float64, r box) {
+	r.lo[a], r.hi[a] = src, src+1
+	var d [3]int
+	d[a] = dst - src
+	shift := d[0] + f.Sx*(d[1]+f.Sy*d[2])
+	u := f.Data
+	for k := r.lo[2]; k < r.hi[2]; k++ {
+		for j := r.lo[1]; j < r.hi[1]; j++ {
+			c := f.Idx(0, j, k)
+			for i := r.lo[0]; i < r.hi[0]; i++ {
+				u[c+i+shift] = sign * u[c+i]
+			}
+		}
+	}
+}
+
+// selfPeriodic wraps axis a onto itself (one block across a periodic axis),
+// by index modulo n so that blocks thinner than the ghost width work too.
+func (h *Halo) selfPeriodic(a int) {
+	n := h.b.N[a]
+	for fi, f := range h.fields {
+		r := h.recvBox[a][0][fi]
+		for g := -h.b.Ng; g < 0; g++ {
+			copyLayer(f, a, g, ((g%n)+n)%n, 1, r)
+		}
+		r = h.recvBox[a][1][fi]
+		for g := n; g < n+f.Stag[a]+h.b.Ng; g++ {
+			copyLayer(f, a, g, (g-n)%n, 1, r)
+		}
+	}
+}
+
+// physical fills the ghosts of the physical face (a, s).
+func (h *Halo) physical(a, s int) error {
+	b := h.b
+	kind := b.Grid.BC[a][s]
+	ng, n := b.Ng, b.N[a]
+	for fi, f := range h.fields {
+		r := h.recvBox[a][s][fi]
+		st := f.Stag[a]
+		switch kind {
+		case Outflow:
+			for g := 1; g <= ng; g++ {
+				if s == 0 {
+					copyLayer(f, a, -g, 0, 1, r)
+				} else {
+					copyLayer(f, a, n+st-1+g, n+st-1, 1, r)
+				}
+			}
+		case Reflecting:
+			// Cells mirror about the face; nodes about the node on it.
+			sign := h.flip[a][fi]
+			for g := 1; g <= ng; g++ {
+				if s == 0 {
+					copyLayer(f, a, -g, g-1+st, sign, r)
+				} else {
+					copyLayer(f, a, n+st-1+g, n-g, sign, r)
+				}
+			}
+		case UserBoundary:
+			if h.user == nil {
+				return fmt.Errorf("sim: halo: axis %d side %d is a user boundary but no UserBC is set", a, s)
+			}
+			h.user(b, f, a, s)
+		default:
+			return fmt.Errorf("sim: halo: axis %d side %d: boundary %v without neighbour", a, s, kind)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,314 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/apollo-hpc/apollo/comm"
+)
+
+// haloValue is the test pattern: a distinct positive value per field and
+// global point.
+func haloValue(fi int, g [3]int) float64 {
+	return float64(fi)*1e7 + float64(g[0]) + 97*float64(g[1]) + 97*97*float64(g[2]) + 0.5
+}
+
+// mapGlobal maps a global point index of a field (possibly outside the
+// grid) to the interior point whose value it must hold, and the sign.
+func mapGlobal(gr Grid, st [3]int, g [3]int, flip [3]bool) ([3]int, float64) {
+	sign := 1.0
+	for a := 0; a < 3; a++ {
+		m, x := gr.N[a], g[a]
+		last := m - 1 + st[a] // last real point
+		switch {
+		case x >= 0 && x <= last && !(gr.BC[a][0] == Periodic && x == m):
+		case gr.BC[a][0] == Periodic:
+			x = ((x % m) + m) % m
+		case x < 0 && gr.BC[a][0] == Outflow:
+			x = 0
+		case x > last && gr.BC[a][1] == Outflow:
+			x = last
+		case x < 0 && gr.BC[a][0] == Reflecting:
+			x = -x - 1 + st[a]
+			if flip[a] {
+				sign = -sign
+			}
+		case x > last && gr.BC[a][1] == Reflecting:
+			x = 2*last + 1 - st[a] - x
+			if flip[a] {
+				sign = -sign
+			}
+		}
+		g[a] = x
+	}
+	return g, sign
+}
+
+func TestHaloExchange(t *testing.T) {
+	mixed := Grid{N: [3]int{6, 5, 7}, Hi: [3]float64{1, 1, 1},
+		BC: [3][2]Boundary{{Periodic, Periodic}, {Outflow, Reflecting}, {Reflecting, Outflow}}}
+	cases := []struct {
+		bc    Boundary
+		grid  Grid
+		procs [3]int
+		ng    int
+	}{
+		{Periodic, testGrid([3]int{6, 5, 7}, Periodic), [3]int{1, 1, 1}, 2},
+		{Periodic, testGrid([3]int{6, 5, 7}, Periodic), [3]int{2, 1, 1}, 2},
+		{Periodic, testGrid([3]int{6, 5, 7}, Periodic), [3]int{2, 2, 2}, 2},
+		{Periodic, testGrid([3]int{6, 5, 7}, Periodic), [3]int{3, 1, 2}, 1},
+		{Periodic, testGrid([3]int{6, 4, 1}, Periodic), [3]int{1, 2, 1}, 2}, // thin z, wraps on itself
+		{Outflow, testGrid([3]int{6, 5, 7}, Outflow), [3]int{2, 1, 2}, 2},
+		{Reflecting, testGrid([3]int{6, 5, 7}, Reflecting), [3]int{1, 2, 1}, 2},
+		{Reflecting, mixed, [3]int{1, 1, 1}, 2},
+		{Reflecting, mixed, [3]int{2, 2, 3}, 2},
+	}
+	locs := []Location{Cell, FaceX, FaceY, FaceZ, EdgeX, EdgeY, EdgeZ}
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("%v_%v_%v_ng%d", c.grid.BC, c.grid.N, c.procs, c.ng), func(t *testing.T) {
+			size := c.procs[0] * c.procs[1] * c.procs[2]
+			runRanks(t, size, func(cm *comm.Comm) error {
+				b, err := NewBlock(c.grid, c.procs, cm.Rank(), c.ng)
+				if err != nil {
+					return err
+				}
+				fields := make([]*Field, len(locs))
+				for fi, loc := range locs {
+					f := b.NewField(fmt.Sprintf("f%d", fi), loc)
+					for i := range f.Data {
+						f.Data[i] = -1 // garbage in ghosts
+					}
+					fields[fi] = f
+					for k := 0; k < f.N[2]; k++ {
+						for j := 0; j < f.N[1]; j++ {
+							for i := 0; i < f.N[0]; i++ {
+								f.Set(i, j, k, haloValue(fi, [3]int{b.Start[0] + i, b.Start[1] + j, b.Start[2] + k}))
+							}
+						}
+					}
+				}
+				h, err := NewHalo(cm, b, fields...)
+				if err != nil {
+					return err
+				}
+				// Field 1 (FaceX) is an x-vector component, field 2 a y one.
+				if err := h.SetReflectSign(0, "f1"); err != nil {
+					return err
+				}
+				if err := h.SetReflectSign(1, "f2", "f0"); err != nil {
+					return err
+				}
+				flips := map[int][3]bool{1: {true, false, false}, 2: {false, true, false}, 0: {false, true, false}}
+				for rep := 0; rep < 2; rep++ { // buffers are reused
+					if err := h.Exchange(bg); err != nil {
+						return err
+					}
+				}
+				for fi, f := range fields {
+					ng := b.Ng
+					for k := -ng; k < f.N[2]+ng; k++ {
+						for j := -ng; j < f.N[1]+ng; j++ {
+							for i := -ng; i < f.N[0]+ng; i++ {
+								g := [3]int{b.Start[0] + i, b.Start[1] + j, b.Start[2] + k}
+								src, sign := mapGlobal(c.grid, f.Stag, g, flips[fi])
+								want := sign * haloValue(fi, src)
+								if got := f.At(i, j, k); got != want {
+									return fmt.Errorf("field %d (%v) local (%d,%d,%d) global %v: got %v want %v (from %v)",
+										fi, f.Loc, i, j, k, g, got, want, src)
+								}
+							}
+						}
+					}
+				}
+				return nil
+			})
+		})
+	}
+}
+
+func TestHaloUserBC(t *testing.T) {
+	g := testGrid([3]int{4, 4, 4}, Periodic)
+	g.BC[0] = [2]Boundary{UserBoundary, UserBoundary}
+	runRanks(t, 2, func(cm *comm.Comm) error {
+		b, err := NewBlock(g, [3]int{2, 1, 1}, cm.Rank(), 1)
+		if err != nil {
+			return err
+		}
+		f := b.NewField("u", Cell)
+		h, err := NewHalo(cm, b, f)
+		if err != nil {
+			return err
+		}
+		if err := h.Exchange(bg); err == nil {
+			return fmt.Errorf("exchange without UserBC succeeded")
+		}
+		h.SetUserBC(func(b *Block, f *Field, axis, side int) {
+			i := -1
+			if side == 1 {
+				i = b.N[0]
+			}
+			for k := -b.Ng; k < f.N[2]+b.Ng; k++ {
+				for j := -b.Ng; j < f.N[1]+b.Ng; j++ {
+					f.Set(i, j, k, float64(100+side))
+				}
+			}
+		})
+		if err := h.Exchange(bg); err != nil {
+			return err
+		}
+		if cm.Rank() == 0 {
+			if v := f.At(-1, 2, 1); v != 100 {
+				return fmt.Errorf("user face = %v", v)
+			}
+			if v := f.At(-1, -1, 4); v != 100 { // corner passed on by periodic y, z
+				return fmt.Errorf("user corner = %v", v)
+			}
+		}
+		return nil
+	})
+}
+
+func TestHaloErrors(t *testing.T) {
+	runRanks(t, 1, func(cm *comm.Comm) error {
+		g := testGrid([3]int{4, 4, 1}, Reflecting)
+		b, err := NewBlock(g, [3]int{1, 1, 1}, 0, 2)
+		if err != nil {
+			return err
+		}
+		if _, err := NewHalo(cm, b, b.NewField("u", Cell)); err == nil {
+			return fmt.Errorf("reflecting 1-cell axis with 2 ghosts accepted")
+		}
+		g = testGrid([3]int{4, 4, 4}, Periodic)
+		b, _ = NewBlock(g, [3]int{1, 1, 1}, 0, 2)
+		other, _ := NewBlock(g, [3]int{1, 1, 1}, 0, 1)
+		if _, err := NewHalo(cm, b, other.NewField("u", Cell)); err == nil {
+			return fmt.Errorf("field of another shape accepted")
+		}
+		h, err := NewHalo(cm, b, b.NewField("u", Cell))
+		if err != nil {
+			return err
+		}
+		if err := h.SetReflectSign(0, "nope"); err == nil {
+			return fmt.Errorf("unknown field name accepted")
+		}
+		b2, _ := NewBlock(g, [3]int{2, 1, 1}, 0, 1)
+		if _, err := NewHalo(cm, b2, b2.NewField("u", Cell)); err == nil {
+			return fmt.Errorf("block of another rank count accepted")
+		}
+		return nil
+	})
+}
+
+// chanNet is an allocation-free eager transport for measuring the halo's own
+// allocations: each (src, dst, tag) has a queue of byte buffers that are
+// recycled after the receiver copies out of them.
+type chanNet struct {
+	mu   sync.Mutex
+	full map[[3]int]chan []byte
+	free map[[3]int]chan []byte
+}
+
+type chanEP struct {
+	n    *chanNet
+	rank int
+}
+
+func (n *chanNet) queues(k [3]int) (full, free chan []byte) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.full[k] == nil {
+		n.full[k] = make(chan []byte, 4)
+		n.free[k] = make(chan []byte, 4)
+	}
+	return n.full[k], n.free[k]
+}
+
+func (e chanEP) Send(ctx context.Context, dst, tag int, data []byte) error {
+	full, free := e.n.queues([3]int{e.rank, dst, tag})
+	var b []byte
+	select {
+	case b = <-free:
+	default:
+		b = make([]byte, 0, len(data))
+	}
+	full <- append(b[:0], data...)
+	return nil
+}
+
+func (e chanEP) Recv(ctx context.Context, src, tag int, buf []byte) ([]byte, comm.Status, error) {
+	full, free := e.n.queues([3]int{src, e.rank, tag})
+	b := <-full
+	out := append(buf[:0], b...)
+	free <- b
+	return out, comm.Status{Source: src, Tag: tag, Len: len(b)}, nil
+}
+
+func (e chanEP) Sendrecv(ctx context.Context, send []byte, dst, sendTag int, recvBuf []byte, src, recvTag int) ([]byte, comm.Status, error) {
+	if err := e.Send(ctx, dst, sendTag, send); err != nil {
+		return nil, comm.Status{}, err
+	}
+	return e.Recv(ctx, src, recvTag, recvBuf)
+}
+
+// The exchange allocates nothing per call: its buffers are made once.
+// Measured on one rank (all self-wraps) and on 2x2x2 ranks over an
+// allocation-free transport.
+func TestHaloZeroAlloc(t *testing.T) {
+	for _, procs := range [][3]int{{1, 1, 1}, {2, 2, 2}} {
+		g := testGrid([3]int{8, 8, 8}, Periodic)
+		g.BC[0] = [2]Boundary{Outflow, Reflecting}
+		size := procs[0] * procs[1] * procs[2]
+		net := &chanNet{full: map[[3]int]chan []byte{}, free: map[[3]int]chan []byte{}}
+		halos := make([]*Halo, size)
+		for r := range halos {
+			b, err := NewBlock(g, procs, r, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			halos[r], err = newHalo(chanEP{net, r}, b, b.NewField("a", Cell), b.NewField("b", FaceZ), b.NewField("c", EdgeX))
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		exchangeAll := func() {
+			var wg sync.WaitGroup
+			for r := 1; r < size; r++ {
+				wg.Add(1)
+				go func(r int) {
+					defer wg.Done()
+					if err := halos[r].Exchange(bg); err != nil {
+						t.Error(err)
+					}
+				}(r)
+			}
+			if err := halos[0].Exchange(bg); err != nil {
+				t.Error(err)
+			}
+			wg.Wait()
+		}
+		exchangeAll()
+		var wg sync.WaitGroup
+		for r := 1; r < size; r++ { // peers loop outside AllocsPerRun's count
+			wg.Add(1)
+			go func(r int) {
+				defer wg.Done()
+				for i := 0; i < 21; i++ {
+					if err := halos[r].Exchange(bg); err != nil {
+						t.Error(err)
+					}
+				}
+			}(r)
+		}
+		allocs := testing.AllocsPerRun(20, func() {
+			if err := halos[0].Exchange(bg); err != nil {
+				t.Error(err)
+			}
+		})
+		wg.Wait()
+		if allocs != 0 {
+			t.Errorf("procs %v: %v allocs per exchange", procs, allocs)
+		}
+	}
+}
