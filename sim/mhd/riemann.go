@@ -1,0 +1,206 @@
+package mhd
+
+import "math"
+
+// Pencil Riemann solvers. States are primitive, rotated so that component 1
+// is normal to the face: 0 ρ, 1 v_n, 2 v_t1, 3 v_t2, 4 p, 5 B_t1, 6 B_t2;
+// bn holds the face-normal field. Fluxes come out as 0 ρv_n, 1–3 momentum
+// (n, t1, t2), 4 energy, 5–6 the fluxes of B_t1 and B_t2.
+
+// smallNumber guards the degenerate HLLD states, as in Athena++.
+const smallNumber = 1e-8
+
+// hlle is the HLLE flux with Davis wave-speed bounds.
+func hlle(L int, gamma float64, pl, pr *[7][]float64, bn []float64, f *[7][]float64) {
+	gm1 := gamma - 1
+	dl, vnl, vt1l, vt2l, ppl, b1l, b2l := pl[0][:L], pl[1][:L], pl[2][:L], pl[3][:L], pl[4][:L], pl[5][:L], pl[6][:L]
+	dr, vnr, vt1r, vt2r, ppr, b1r, b2r := pr[0][:L], pr[1][:L], pr[2][:L], pr[3][:L], pr[4][:L], pr[5][:L], pr[6][:L]
+	f0, f1, f2, f3, f4, f5, f6 := f[0][:L], f[1][:L], f[2][:L], f[3][:L], f[4][:L], f[5][:L], f[6][:L]
+	bn = bn[:L]
+	for t := 0; t < L; t++ {
+		bx := bn[t]
+		// Left state and flux.
+		d, u, v, w, p, by, bz := dl[t], vnl[t], vt1l[t], vt2l[t], ppl[t], b1l[t], b2l[t]
+		pb := 0.5 * (bx*bx + by*by + bz*bz)
+		el := p/gm1 + 0.5*d*(u*u+v*v+w*w) + pb
+		ptl := p + pb
+		cfl := fastSpeed(gamma, d, p, bx, by, bz)
+		ul := [7]float64{d, d * u, d * v, d * w, el, by, bz}
+		fl := [7]float64{d * u, d*u*u + ptl - bx*bx, d*u*v - bx*by, d*u*w - bx*bz,
+			(el+ptl)*u - bx*(u*bx+v*by+w*bz), by*u - bx*v, bz*u - bx*w}
+		ulx := u
+		// Right state and flux.
+		d, u, v, w, p, by, bz = dr[t], vnr[t], vt1r[t], vt2r[t], ppr[t], b1r[t], b2r[t]
+		pb = 0.5 * (bx*bx + by*by + bz*bz)
+		er := p/gm1 + 0.5*d*(u*u+v*v+w*w) + pb
+		ptr := p + pb
+		cfr := fastSpeed(gamma, d, p, bx, by, bz)
+		ur := [7]float64{d, d * u, d * v, d * w, er, by, bz}
+		fr := [7]float64{d * u, d*u*u + ptr - bx*bx, d*u*v - bx*by, d*u*w - bx*bz,
+			(er+ptr)*u - bx*(u*bx+v*by+w*bz), by*u - bx*v, bz*u - bx*w}
+		sl := math.Min(math.Min(ulx-cfl, u-cfr), 0)
+		sr := math.Max(math.Max(ulx+cfl, u+cfr), 0)
+		a := sr / (sr - sl)
+		b := -sl / (sr - sl)
+		c := sr * sl / (sr - sl)
+		f0[t] = a*fl[0] + b*fr[0] + c*(ur[0]-ul[0])
+		f1[t] = a*fl[1] + b*fr[1] + c*(ur[1]-ul[1])
+		f2[t] = a*fl[2] + b*fr[2] + c*(ur[2]-ul[2])
+		f3[t] = a*fl[3] + b*fr[3] + c*(ur[3]-ul[3])
+		f4[t] = a*fl[4] + b*fr[4] + c*(ur[4]-ul[4])
+		f5[t] = a*fl[5] + b*fr[5] + c*(ur[5]-ul[5])
+		f6[t] = a*fl[6] + b*fr[6] + c*(ur[6]-ul[6])
+	}
+}
+
+// hlld is the five-wave HLLD flux of Miyoshi & Kusano (2005), with the
+// Davis outer wave speeds and Athena++'s guards for degenerate states.
+func hlld(L int, gamma float64, pl, pr *[7][]float64, bn []float64, f *[7][]float64) {
+	gm1 := gamma - 1
+	dl, vnl, vt1l, vt2l, ppl, b1l, b2l := pl[0][:L], pl[1][:L], pl[2][:L], pl[3][:L], pl[4][:L], pl[5][:L], pl[6][:L]
+	dr, vnr, vt1r, vt2r, ppr, b1r, b2r := pr[0][:L], pr[1][:L], pr[2][:L], pr[3][:L], pr[4][:L], pr[5][:L], pr[6][:L]
+	f0, f1, f2, f3, f4, f5, f6 := f[0][:L], f[1][:L], f[2][:L], f[3][:L], f[4][:L], f[5][:L], f[6][:L]
+	bn = bn[:L]
+	for t := 0; t < L; t++ {
+		bx := bn[t]
+		bxsq := bx * bx
+		// Left state.
+		d1, u1, v1, w1, p1, by1, bz1 := dl[t], vnl[t], vt1l[t], vt2l[t], ppl[t], b1l[t], b2l[t]
+		pb1 := 0.5 * (bxsq + by1*by1 + bz1*bz1)
+		e1 := p1/gm1 + 0.5*d1*(u1*u1+v1*v1+w1*w1) + pb1
+		pt1 := p1 + pb1
+		cf1 := fastSpeed(gamma, d1, p1, bx, by1, bz1)
+		// Right state.
+		d2, u2, v2, w2, p2, by2, bz2 := dr[t], vnr[t], vt1r[t], vt2r[t], ppr[t], b1r[t], b2r[t]
+		pb2 := 0.5 * (bxsq + by2*by2 + bz2*bz2)
+		e2 := p2/gm1 + 0.5*d2*(u2*u2+v2*v2+w2*w2) + pb2
+		pt2 := p2 + pb2
+		cf2 := fastSpeed(gamma, d2, p2, bx, by2, bz2)
+
+		s0 := math.Min(u1-cf1, u2-cf2)
+		s4 := math.Max(u1+cf1, u2+cf2)
+
+		// Outer fluxes.
+		vb1 := u1*bx + v1*by1 + w1*bz1
+		vb2 := u2*bx + v2*by2 + w2*bz2
+		fl0, fl1, fl2, fl3 := d1*u1, d1*u1*u1+pt1-bxsq, d1*u1*v1-bx*by1, d1*u1*w1-bx*bz1
+		fl4, fl5, fl6 := (e1+pt1)*u1-bx*vb1, by1*u1-bx*v1, bz1*u1-bx*w1
+		fr0, fr1, fr2, fr3 := d2*u2, d2*u2*u2+pt2-bxsq, d2*u2*v2-bx*by2, d2*u2*w2-bx*bz2
+		fr4, fr5, fr6 := (e2+pt2)*u2-bx*vb2, by2*u2-bx*v2, bz2*u2-bx*w2
+
+		if s0 >= 0 {
+			f0[t], f1[t], f2[t], f3[t], f4[t], f5[t], f6[t] = fl0, fl1, fl2, fl3, fl4, fl5, fl6
+			continue
+		}
+		if s4 <= 0 {
+			f0[t], f1[t], f2[t], f3[t], f4[t], f5[t], f6[t] = fr0, fr1, fr2, fr3, fr4, fr5, fr6
+			continue
+		}
+
+		// Contact speed and total pressure of the starred states (M&K 38, 41).
+		sdl := s0 - u1
+		sdr := s4 - u2
+		den := sdr*d2 - sdl*d1
+		s2 := (sdr*d2*u2 - sdl*d1*u1 - pt2 + pt1) / den
+		sdml := s0 - s2
+		sdmr := s4 - s2
+		ptst := (sdr*d2*pt1 - sdl*d1*pt2 + d1*d2*sdr*sdl*(u2-u1)) / den
+
+		// U*L (M&K 43–48).
+		ld := d1 * sdl / sdml
+		lmx := ld * s2
+		var lmy, lmz, lby, lbz float64
+		tmp := d1*sdl*sdml - bxsq
+		if math.Abs(tmp) < smallNumber*ptst {
+			lmy, lmz, lby, lbz = ld*v1, ld*w1, by1, bz1
+		} else {
+			q := bx * (sdl - sdml) / tmp
+			lmy = ld * (v1 - by1*q)
+			lmz = ld * (w1 - bz1*q)
+			q = (d1*sdl*sdl - bxsq) / tmp
+			lby = by1 * q
+			lbz = bz1 * q
+		}
+		vbstl := (lmx*bx + lmy*lby + lmz*lbz) / ld
+		le := (sdl*e1 - pt1*u1 + ptst*s2 + bx*(vb1-vbstl)) / sdml
+
+		// U*R.
+		rd := d2 * sdr / sdmr
+		rmx := rd * s2
+		var rmy, rmz, rby, rbz float64
+		tmp = d2*sdr*sdmr - bxsq
+		if math.Abs(tmp) < smallNumber*ptst {
+			rmy, rmz, rby, rbz = rd*v2, rd*w2, by2, bz2
+		} else {
+			q := bx * (sdr - sdmr) / tmp
+			rmy = rd * (v2 - by2*q)
+			rmz = rd * (w2 - bz2*q)
+			q = (d2*sdr*sdr - bxsq) / tmp
+			rby = by2 * q
+			rbz = bz2 * q
+		}
+		vbstr := (rmx*bx + rmy*rby + rmz*rbz) / rd
+		re := (sdr*e2 - pt2*u2 + ptst*s2 + bx*(vb2-vbstr)) / sdmr
+
+		// U** (M&K 59–63).
+		sqdl := math.Sqrt(ld)
+		sqdr := math.Sqrt(rd)
+		s1 := s2 - math.Abs(bx)/sqdl
+		s3 := s2 + math.Abs(bx)/sqdr
+		ldmy, ldmz, ldby, ldbz, lde := lmy, lmz, lby, lbz, le
+		rdmy, rdmz, rdby, rdbz, rde := rmy, rmz, rby, rbz, re
+		if 0.5*bxsq >= smallNumber*ptst {
+			inv := 1 / (sqdl + sqdr)
+			sg := 1.0
+			if bx < 0 {
+				sg = -1
+			}
+			vy := inv * (sqdl*(lmy/ld) + sqdr*(rmy/rd) + sg*(rby-lby))
+			vz := inv * (sqdl*(lmz/ld) + sqdr*(rmz/rd) + sg*(rbz-lbz))
+			by := inv * (sqdl*rby + sqdr*lby + sg*sqdl*sqdr*((rmy/rd)-(lmy/ld)))
+			bz := inv * (sqdl*rbz + sqdr*lbz + sg*sqdl*sqdr*((rmz/rd)-(lmz/ld)))
+			ldmy, ldmz, rdmy, rdmz = ld*vy, ld*vz, rd*vy, rd*vz
+			ldby, ldbz, rdby, rdbz = by, bz, by, bz
+			vbdst := s2*bx + vy*by + vz*bz
+			lde = le - sqdl*sg*(vbstl-vbdst)
+			rde = re + sqdr*sg*(vbstr-vbdst)
+		}
+
+		switch {
+		case s1 >= 0:
+			// F*L = FL + SL (U*L − UL)
+			f0[t] = fl0 + s0*(ld-d1)
+			f1[t] = fl1 + s0*(lmx-d1*u1)
+			f2[t] = fl2 + s0*(lmy-d1*v1)
+			f3[t] = fl3 + s0*(lmz-d1*w1)
+			f4[t] = fl4 + s0*(le-e1)
+			f5[t] = fl5 + s0*(lby-by1)
+			f6[t] = fl6 + s0*(lbz-bz1)
+		case s2 >= 0:
+			// F**L = F*L + S*L (U**L − U*L)
+			f0[t] = fl0 + s0*(ld-d1)
+			f1[t] = fl1 + s0*(lmx-d1*u1)
+			f2[t] = fl2 + s0*(lmy-d1*v1) + s1*(ldmy-lmy)
+			f3[t] = fl3 + s0*(lmz-d1*w1) + s1*(ldmz-lmz)
+			f4[t] = fl4 + s0*(le-e1) + s1*(lde-le)
+			f5[t] = fl5 + s0*(lby-by1) + s1*(ldby-lby)
+			f6[t] = fl6 + s0*(lbz-bz1) + s1*(ldbz-lbz)
+		case s3 > 0:
+			f0[t] = fr0 + s4*(rd-d2)
+			f1[t] = fr1 + s4*(rmx-d2*u2)
+			f2[t] = fr2 + s4*(rmy-d2*v2) + s3*(rdmy-rmy)
+			f3[t] = fr3 + s4*(rmz-d2*w2) + s3*(rdmz-rmz)
+			f4[t] = fr4 + s4*(re-e2) + s3*(rde-re)
+			f5[t] = fr5 + s4*(rby-by2) + s3*(rdby-rby)
+			f6[t] = fr6 + s4*(rbz-bz2) + s3*(rdbz-rbz)
+		default:
+			f0[t] = fr0 + s4*(rd-d2)
+			f1[t] = fr1 + s4*(rmx-d2*u2)
+			f2[t] = fr2 + s4*(rmy-d2*v2)
+			f3[t] = fr3 + s4*(rmz-d2*w2)
+			f4[t] = fr4 + s4*(re-e2)
+			f5[t] = fr5 + s4*(rby-by2)
+			f6[t] = fr6 + s4*(rbz-bz2)
+		}
+	}
+}

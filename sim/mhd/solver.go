@@ -1,0 +1,538 @@
+package mhd
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// Boundary is a physical boundary condition of one face of the domain.
+type Boundary int
+
+// Boundary conditions.
+const (
+	Periodic Boundary = iota
+	Outflow
+	Reflecting
+)
+
+// Riemann solver selection.
+const (
+	solverHLLD = iota
+	solverHLLE
+)
+
+// Conserved cell variables.
+const (
+	iDN = iota
+	iM1
+	iM2
+	iM3
+	iEN
+	nCons
+)
+
+// Primitive cell variables (cell-centred B appended).
+const (
+	wDN = iota
+	wV1
+	wV2
+	wV3
+	wPR
+	wB1
+	wB2
+	wB3
+	nPrim
+)
+
+// solver holds the state of one block and the scratch it reuses every step.
+type solver struct {
+	n      [3]int     // interior cells
+	ng     int        // ghost width
+	s      [3]int     // cell array sizes incl. ghosts
+	active [3]bool    // axes with more than one cell
+	dx     [3]float64 // cell widths
+	bcs    [3][2]Boundary
+	gamma  float64
+	rsolv  int
+	dfloor float64
+	pfloor float64
+
+	u  [nCons][]float64 // conserved cell fields at t^n
+	uh [nCons][]float64 // conserved at the half step
+	b  [3][]float64     // face-centred B at t^n (sim face layout)
+	bh [3][]float64     // face-centred B at the half step
+
+	w   [nPrim][]float64 // primitives of the stage's input state, all cells
+	ecc [3][]float64     // cell-centred E = −v×B
+	ef  [3][2][]float64  // ef[d][0] = E_{d+2}, ef[d][1] = E_{d+1} on d-faces
+	wgt [3][]float64     // CT upwind weight from the mass flux on d-faces
+	edg [3][]float64     // edge E_a at the (b−½, c−½) corner of each cell
+
+	// x-pencil scratch: left/right states, normal B, fluxes.
+	pl, pr, pf [7][]float64
+	pbn        []float64
+	bin        [3][]float64 // face B of the current stage's input
+
+	floorHits int64
+
+	// fill refreshes ghosts of (u, b) before a stage.
+	fill func(u *[nCons][]float64, b *[3][]float64) error
+}
+
+func newSolver(n [3]int, ng int, dx [3]float64, gamma float64, rsolv int) (*solver, error) {
+	if ng < 2 {
+		return nil, fmt.Errorf("mhd: ghost width %d < 2", ng)
+	}
+	s := &solver{n: n, ng: ng, dx: dx, gamma: gamma, rsolv: rsolv, dfloor: 1e-10, pfloor: 1e-12}
+	for d := 0; d < 3; d++ {
+		if n[d] < 1 {
+			return nil, fmt.Errorf("mhd: %d cells along axis %d", n[d], d)
+		}
+		if !(dx[d] > 0) {
+			return nil, fmt.Errorf("mhd: cell width %g along axis %d", dx[d], d)
+		}
+		s.active[d] = n[d] > 1
+		s.s[d] = n[d] + 2*ng
+	}
+	if !s.active[0] && !s.active[1] && !s.active[2] {
+		return nil, errors.New("mhd: no axis has more than one cell")
+	}
+	nc := s.s[0] * s.s[1] * s.s[2]
+	for m := 0; m < nCons; m++ {
+		s.u[m] = make([]float64, nc)
+		s.uh[m] = make([]float64, nc)
+	}
+	for d := 0; d < 3; d++ {
+		s.b[d] = make([]float64, s.faceLen(d))
+		s.bh[d] = make([]float64, s.faceLen(d))
+		s.ecc[d] = make([]float64, nc)
+		s.wgt[d] = make([]float64, nc)
+		s.edg[d] = make([]float64, nc)
+		s.ef[d][0] = make([]float64, nc)
+		s.ef[d][1] = make([]float64, nc)
+	}
+	for m := 0; m < nPrim; m++ {
+		s.w[m] = make([]float64, nc)
+	}
+	np := s.s[0] + 1
+	for m := 0; m < 7; m++ {
+		s.pl[m] = make([]float64, np)
+		s.pr[m] = make([]float64, np)
+		s.pf[m] = make([]float64, np)
+	}
+	s.pbn = make([]float64, np)
+	s.fill = s.fillSerial
+	return s, nil
+}
+
+// faceLen is the length of a face field in direction d.
+func (s *solver) faceLen(d int) int {
+	l := 1
+	for e := 0; e < 3; e++ {
+		if e == d {
+			l *= s.s[e] + 1
+		} else {
+			l *= s.s[e]
+		}
+	}
+	return l
+}
+
+// cidx is the index of cell (i,j,k) (local interior coordinates).
+func (s *solver) cidx(i, j, k int) int {
+	g := s.ng
+	return (i + g) + s.s[0]*((j+g)+s.s[1]*(k+g))
+}
+
+// fidx is the index of face (i,j,k) of the face field in direction d: the
+// face on the low side of cell (i,j,k).
+func (s *solver) fidx(d, i, j, k int) int {
+	g := s.ng
+	switch d {
+	case 0:
+		return (i + g) + (s.s[0]+1)*((j+g)+s.s[1]*(k+g))
+	case 1:
+		return (i + g) + s.s[0]*((j+g)+(s.s[1]+1)*(k+g))
+	default:
+		return (i + g) + s.s[0]*((j+g)+s.s[1]*(k+g))
+	}
+}
+
+// cstride is the cell-array stride along axis d.
+func (s *solver) cstride(d int) int {
+	switch d {
+	case 0:
+		return 1
+	case 1:
+		return s.s[0]
+	default:
+		return s.s[0] * s.s[1]
+	}
+}
+
+// trange is the range of transverse indices along axis e on which face
+// fluxes are needed so that the edge EMFs of all interior faces exist.
+func (s *solver) trange(e int) (int, int) {
+	if s.active[e] {
+		return -1, s.n[e]
+	}
+	return 0, s.n[e]
+}
+
+// step advances the state by dt with the VL2 predictor–corrector.
+func (s *solver) step(dt float64) error {
+	// Predictor: first-order fluxes from t^n, half step.
+	if err := s.fill(&s.u, &s.b); err != nil {
+		return fmt.Errorf("mhd: ghost fill (predictor): %w", err)
+	}
+	s.primitives(&s.u, &s.b)
+	for m := 0; m < nCons; m++ {
+		copy(s.uh[m], s.u[m])
+	}
+	for d := 0; d < 3; d++ {
+		copy(s.bh[d], s.b[d])
+	}
+	s.sweeps(1, 0.5*dt, dt, &s.uh)
+	s.corner()
+	s.ctUpdate(0.5*dt, &s.bh)
+
+	// Corrector: second-order fluxes from the half step, full step from t^n.
+	if err := s.fill(&s.uh, &s.bh); err != nil {
+		return fmt.Errorf("mhd: ghost fill (corrector): %w", err)
+	}
+	s.primitives(&s.uh, &s.bh)
+	s.sweeps(2, dt, dt, &s.u)
+	s.corner()
+	s.ctUpdate(dt, &s.b)
+	return nil
+}
+
+// primitives converts (u, b) of every cell, ghosts included, into s.w and
+// the cell-centred EMFs, applying (and counting, in interior cells) the
+// density and pressure floors; floored conserved values are written back.
+func (s *solver) primitives(u *[nCons][]float64, b *[3][]float64) {
+	g := s.ng
+	sx, sy, sz := s.s[0], s.s[1], s.s[2]
+	gm1 := s.gamma - 1
+	d0, m1, m2, m3, en := u[iDN], u[iM1], u[iM2], u[iM3], u[iEN]
+	bx, by, bz := b[0], b[1], b[2]
+	wd, wv1, wv2, wv3, wp := s.w[wDN], s.w[wV1], s.w[wV2], s.w[wV3], s.w[wPR]
+	wb1, wb2, wb3 := s.w[wB1], s.w[wB2], s.w[wB3]
+	e1, e2, e3 := s.ecc[0], s.ecc[1], s.ecc[2]
+	sxy := sx * sy
+	s.bin = *b
+	var hits int64
+	for kk := 0; kk < sz; kk++ {
+		for jj := 0; jj < sy; jj++ {
+			c0 := sx * (jj + sy*kk)
+			fx0 := (sx + 1) * (jj + sy*kk)
+			fy0 := sx * (jj + (sy+1)*kk)
+			rowIn := jj >= g && jj < g+s.n[1] && kk >= g && kk < g+s.n[2]
+			for ii := 0; ii < sx; ii++ {
+				c := c0 + ii
+				fx := fx0 + ii
+				fy := fy0 + ii
+				b1 := 0.5 * (bx[fx] + bx[fx+1])
+				b2 := 0.5 * (by[fy] + by[fy+sx])
+				b3 := 0.5 * (bz[c] + bz[c+sxy])
+				rho := d0[c]
+				floored := false
+				if rho < s.dfloor {
+					rho = s.dfloor
+					d0[c] = rho
+					floored = true
+				}
+				di := 1 / rho
+				v1, v2, v3 := m1[c]*di, m2[c]*di, m3[c]*di
+				ke := 0.5 * rho * (v1*v1 + v2*v2 + v3*v3)
+				me := 0.5 * (b1*b1 + b2*b2 + b3*b3)
+				p := gm1 * (en[c] - ke - me)
+				if p < s.pfloor {
+					p = s.pfloor
+					en[c] = p/gm1 + ke + me
+					floored = true
+				}
+				if floored && rowIn && ii >= g && ii < g+s.n[0] {
+					hits++
+				}
+				wd[c], wv1[c], wv2[c], wv3[c], wp[c] = rho, v1, v2, v3, p
+				wb1[c], wb2[c], wb3[c] = b1, b2, b3
+				e1[c] = v3*b2 - v2*b3
+				e2[c] = v1*b3 - v3*b1
+				e3[c] = v2*b1 - v1*b2
+			}
+		}
+	}
+	s.floorHits += hits
+}
+
+// sweeps computes the fluxes along every active axis from s.w, adds
+// −dtu·∇·F to out, and stores the face EMFs and upwind weights for CT.
+// order is 1 (donor cell) or 2 (PLM). dtw is the step used by the weights.
+func (s *solver) sweeps(order int, dtu, dtw float64, out *[nCons][]float64) {
+	for d := 0; d < 3; d++ {
+		if !s.active[d] {
+			continue
+		}
+		s.sweep(d, order, dtu, dtw, out)
+	}
+}
+
+func (s *solver) sweep(d, order int, dtu, dtw float64, out *[nCons][]float64) {
+	d1, d2 := (d+1)%3, (d+2)%3
+	st := s.cstride(d)
+	// Loop ranges: faces along d, transverse ranges elsewhere.
+	var lo, hi [3]int
+	for e := 0; e < 3; e++ {
+		if e == d {
+			lo[e], hi[e] = 0, s.n[e]
+		} else {
+			lo[e], hi[e] = s.trange(e)
+		}
+	}
+	L := hi[0] - lo[0] + 1
+	comp := [7]int{wDN, wV1 + d, wV1 + d1, wV1 + d2, wPR, wB1 + d1, wB1 + d2}
+	um := [5]int{iDN, iM1 + d, iM1 + d1, iM1 + d2, iEN}
+	bn := s.b0face(d)
+	dtdx := dtu / s.dx[d]
+	wfac := 1024 * dtw / s.dx[d]
+	efA, efB, wg := s.ef[d][0], s.ef[d][1], s.wgt[d]
+	for k := lo[2]; k <= hi[2]; k++ {
+		for j := lo[1]; j <= hi[1]; j++ {
+			p0 := s.cidx(lo[0], j, k)
+			f0 := s.fidx(d, lo[0], j, k)
+			for m := 0; m < 7; m++ {
+				q := s.w[comp[m]]
+				if order == 1 {
+					donor(q, p0, st, L, s.pl[m], s.pr[m])
+				} else {
+					plm(q, p0, st, L, s.pl[m], s.pr[m])
+				}
+			}
+			copy(s.pbn[:L], bn[f0:f0+L])
+			if s.rsolv == solverHLLE {
+				hlle(L, s.gamma, &s.pl, &s.pr, s.pbn, &s.pf)
+			} else {
+				hlld(L, s.gamma, &s.pl, &s.pr, s.pbn, &s.pf)
+			}
+			// Face EMFs and upwind weights for CT.
+			fd, fb1, fb2 := s.pf[0][:L], s.pf[5][:L], s.pf[6][:L]
+			dl, dr := s.pl[0][:L], s.pr[0][:L]
+			ea, eb, ww := efA[p0:p0+L], efB[p0:p0+L], wg[p0:p0+L]
+			for t := 0; t < L; t++ {
+				ea[t] = -fb1[t]
+				eb[t] = fb2[t]
+				v := wfac * fd[t] / (dl[t] + dr[t])
+				if v > 0.5 {
+					v = 0.5
+				} else if v < -0.5 {
+					v = -0.5
+				}
+				ww[t] = 0.5 + v
+			}
+			// Hydro update of the cells on both sides of each face, only
+			// on rows whose transverse indices are interior.
+			if !s.rowInterior(d, j, k) {
+				continue
+			}
+			for m := 0; m < nCons; m++ {
+				q := out[um[m]]
+				f := s.pf[m][:L]
+				lo := p0 - st
+				for t := 0; t < L; t++ {
+					fl := dtdx * f[t]
+					q[lo+t] -= fl
+					q[p0+t] += fl
+				}
+			}
+		}
+	}
+}
+
+// b0face returns the face field array of the current stage's input in
+// direction d. The stage input is whatever primitives() last read; the
+// solver records it there.
+func (s *solver) b0face(d int) []float64 { return s.bin[d] }
+
+// rowInterior reports whether a pencil of d-faces at (j, k) touches only
+// interior cells in the transverse directions (the update rows).
+func (s *solver) rowInterior(d, j, k int) bool {
+	switch d {
+	case 0:
+		return j >= 0 && j < s.n[1] && k >= 0 && k < s.n[2]
+	case 1:
+		return k >= 0 && k < s.n[2]
+	default:
+		return j >= 0 && j < s.n[1]
+	}
+}
+
+// donor is first-order reconstruction: the cell values on both sides.
+func donor(q []float64, p0, st, L int, ql, qr []float64) {
+	a := q[p0-st : p0-st+L]
+	b := q[p0 : p0+L]
+	copy(ql[:L], a)
+	copy(qr[:L], b)
+}
+
+// plm is piecewise-linear reconstruction with the van Leer limiter: the
+// left state at each face extrapolates from the cell below, the right state
+// from the cell above.
+func plm(q []float64, p0, st, L int, ql, qr []float64) {
+	qm2 := q[p0-2*st : p0-2*st+L]
+	qm1 := q[p0-st : p0-st+L]
+	q0 := q[p0 : p0+L]
+	qp1 := q[p0+st : p0+st+L]
+	ql = ql[:L]
+	qr = qr[:L]
+	for t := range ql {
+		a, b, c := qm1[t]-qm2[t], q0[t]-qm1[t], qp1[t]-q0[t]
+		ab := a * b
+		sl := 0.0
+		if ab > 0 {
+			sl = ab / (a + b)
+		}
+		bc := b * c
+		sr := 0.0
+		if bc > 0 {
+			sr = bc / (b + c)
+		}
+		// van Leer slope is 2ab/(a+b); half of it is added.
+		ql[t] = qm1[t] + sl
+		qr[t] = q0[t] - sr
+	}
+}
+
+// corner builds the edge EMFs from the face EMFs (Gardiner & Stone upwind
+// CT). Edge E_a sits at the (b−½, c−½) corner of cell p, b = a+1, c = a+2.
+func (s *solver) corner() {
+	for a := 0; a < 3; a++ {
+		b, c := (a+1)%3, (a+2)%3
+		sb, sc := s.cstride(b), s.cstride(c)
+		eb := s.ef[b][0] // E_a on b-faces
+		ec := s.ef[c][1] // E_a on c-faces
+		wb, wc := s.wgt[b], s.wgt[c]
+		cc := s.ecc[a]
+		out := s.edg[a]
+		var lo, hi [3]int
+		for e := 0; e < 3; e++ {
+			if e == a {
+				lo[e], hi[e] = 0, s.n[e]-1
+			} else {
+				lo[e], hi[e] = 0, s.n[e]
+			}
+		}
+		ab, ac := s.active[b], s.active[c]
+		for k := lo[2]; k <= hi[2]; k++ {
+			for j := lo[1]; j <= hi[1]; j++ {
+				p0 := s.cidx(lo[0], j, k)
+				L := hi[0] - lo[0] + 1
+				switch {
+				case ab && ac:
+					for t := 0; t < L; t++ {
+						p := p0 + t
+						wbl, wbr := wb[p-sc], wb[p]
+						wcl, wcr := wc[p-sb], wc[p]
+						deLc := (1-wbl)*(ec[p]-cc[p-sc]) + wbl*(ec[p-sb]-cc[p-sc-sb])
+						deRc := (1-wbr)*(ec[p]-cc[p]) + wbr*(ec[p-sb]-cc[p-sb])
+						deLb := (1-wcl)*(eb[p]-cc[p-sb]) + wcl*(eb[p-sc]-cc[p-sb-sc])
+						deRb := (1-wcr)*(eb[p]-cc[p]) + wcr*(eb[p-sc]-cc[p-sc])
+						out[p] = 0.25 * (deLb + deRb + deLc + deRc + ec[p-sb] + ec[p] + eb[p-sc] + eb[p])
+					}
+				case ab:
+					copy(out[p0:p0+L], eb[p0:p0+L])
+				case ac:
+					copy(out[p0:p0+L], ec[p0:p0+L])
+				default:
+					// Both transverse axes inactive: E_a never enters a curl.
+					clear(out[p0 : p0+L])
+				}
+			}
+		}
+	}
+}
+
+// ctUpdate sets bo −= dt ∇×E on every interior face (Stokes on each face).
+func (s *solver) ctUpdate(dt float64, bo *[3][]float64) {
+	for a := 0; a < 3; a++ {
+		b, c := (a+1)%3, (a+2)%3
+		sb, sc := s.cstride(b), s.cstride(c)
+		// (∇×E)_a = ∂E_c/∂b − ∂E_b/∂c
+		ec, eb := s.edg[c], s.edg[b]
+		fb, fc := 0.0, 0.0
+		if s.active[b] {
+			fb = dt / s.dx[b]
+		}
+		if s.active[c] {
+			fc = dt / s.dx[c]
+		}
+		q := bo[a]
+		var hi [3]int
+		for e := 0; e < 3; e++ {
+			if e == a {
+				hi[e] = s.n[e]
+			} else {
+				hi[e] = s.n[e] - 1
+			}
+		}
+		for k := 0; k <= hi[2]; k++ {
+			for j := 0; j <= hi[1]; j++ {
+				p0 := s.cidx(0, j, k)
+				f0 := s.fidx(a, 0, j, k)
+				for t := 0; t <= hi[0]; t++ {
+					p := p0 + t
+					q[f0+t] -= fb*(ec[p+sb]-ec[p]) - fc*(eb[p+sc]-eb[p])
+				}
+			}
+		}
+	}
+}
+
+// fastSpeed is the fast magnetosonic speed for normal field bn.
+func fastSpeed(gamma, d, p, bn, bt1, bt2 float64) float64 {
+	asq := gamma * p / d
+	ct2 := (bt1*bt1 + bt2*bt2) / d
+	ca2 := bn * bn / d
+	qsq := ca2 + ct2 + asq
+	tmp := ca2 + ct2 - asq
+	return math.Sqrt(0.5 * (qsq + math.Sqrt(tmp*tmp+4*asq*ct2)))
+}
+
+// maxDt is the CFL-1 stable step of the interior of (u, b).
+func (s *solver) maxDt() float64 {
+	gm1 := s.gamma - 1
+	inv := 0.0
+	sx, sy := s.s[0], s.s[1]
+	for k := 0; k < s.n[2]; k++ {
+		for j := 0; j < s.n[1]; j++ {
+			c0 := s.cidx(0, j, k)
+			fx0 := s.fidx(0, 0, j, k)
+			fy0 := s.fidx(1, 0, j, k)
+			for i := 0; i < s.n[0]; i++ {
+				c := c0 + i
+				b1 := 0.5 * (s.b[0][fx0+i] + s.b[0][fx0+i+1])
+				b2 := 0.5 * (s.b[1][fy0+i] + s.b[1][fy0+i+sx])
+				b3 := 0.5 * (s.b[2][c] + s.b[2][c+sx*sy])
+				d := math.Max(s.u[iDN][c], s.dfloor)
+				v := [3]float64{s.u[iM1][c] / d, s.u[iM2][c] / d, s.u[iM3][c] / d}
+				p := gm1 * (s.u[iEN][c] - 0.5*d*(v[0]*v[0]+v[1]*v[1]+v[2]*v[2]) - 0.5*(b1*b1+b2*b2+b3*b3))
+				p = math.Max(p, s.pfloor)
+				bb := [3]float64{b1, b2, b3}
+				for e := 0; e < 3; e++ {
+					if !s.active[e] {
+						continue
+					}
+					cf := fastSpeed(s.gamma, d, p, bb[e], bb[(e+1)%3], bb[(e+2)%3])
+					if r := (math.Abs(v[e]) + cf) / s.dx[e]; r > inv {
+						inv = r
+					}
+				}
+			}
+		}
+	}
+	if inv == 0 {
+		return math.Inf(1)
+	}
+	return 1 / inv
+}
