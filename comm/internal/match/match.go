@@ -1,0 +1,331 @@
+// Package match is the message-matching engine shared by comm's transports:
+// one rank's mailbox of unexpected messages and posted receives, matched by
+// (source, tag) in arrival order.
+package match
+
+import (
+	"context"
+	"fmt"
+	"math/bits"
+	"sync"
+
+	"github.com/apollo-hpc/apollo/comm"
+)
+
+// Box is the mailbox of one rank of one epoch.
+type Box struct {
+	rank, size int
+	closedCh   chan struct{}
+
+	mu       sync.Mutex
+	closeErr error     // non-nil once closed
+	queue    []message // unexpected messages, arrival order
+	waiters  []*Waiter // posted receives, post order
+	free     []*Waiter
+	lost     []error // per source: why it can no longer send
+	nlost    int
+}
+
+type message struct {
+	src, tag int
+	data     []byte // owned by the box
+}
+
+// Waiter is a posted receive. Whoever removes it from the box (Claim, a
+// delivery, PeerLost) fills it outside the lock and signals it; the receiver
+// cannot return before that, so writing its buffer is safe.
+type Waiter struct {
+	src, tag int
+	buf      []byte
+	data     []byte
+	st       comm.Status
+	err      error
+	done     chan struct{} // capacity 1
+}
+
+// Buffer returns the receive buffer for an n-byte message: the posted buffer
+// if its capacity suffices, else a new slice.
+func (w *Waiter) Buffer(n int) []byte {
+	if cap(w.buf) >= n {
+		return w.buf[:n]
+	}
+	return make([]byte, n)
+}
+
+// Complete hands the message in data (from Buffer) to the receiver.
+func (w *Waiter) Complete(src, tag int, data []byte) {
+	w.data = data
+	w.st = comm.Status{Source: src, Tag: tag, Len: len(data)}
+	w.done <- struct{}{}
+}
+
+// Fail ends the receive with err.
+func (w *Waiter) Fail(err error) {
+	w.err = err
+	w.done <- struct{}{}
+}
+
+// NewBox returns the mailbox of rank in a world of size ranks.
+func NewBox(rank, size int) *Box {
+	return &Box{rank: rank, size: size, closedCh: make(chan struct{}), lost: make([]error, size)}
+}
+
+// Claim removes and returns the first posted receive matching (src, tag), or
+// nil if there is none (the caller then delivers with DeliverOwned). It fails
+// with the close error if the box is closed.
+func (b *Box) Claim(src, tag int) (*Waiter, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closeErr != nil {
+		return nil, b.closeErr
+	}
+	return b.claimLocked(src, tag), nil
+}
+
+func (b *Box) claimLocked(src, tag int) *Waiter {
+	for i, w := range b.waiters {
+		if w.tag == tag && (w.src == comm.AnySource || w.src == src) {
+			copy(b.waiters[i:], b.waiters[i+1:])
+			b.waiters[len(b.waiters)-1] = nil
+			b.waiters = b.waiters[:len(b.waiters)-1]
+			return w
+		}
+	}
+	return nil
+}
+
+// DeliverCopy delivers a copy of data; data may be reused on return. The
+// copy goes straight into a posted receive buffer when one matches.
+func (b *Box) DeliverCopy(src, tag int, data []byte) error {
+	b.mu.Lock()
+	if b.closeErr != nil {
+		b.mu.Unlock()
+		return b.closeErr
+	}
+	if w := b.claimLocked(src, tag); w != nil {
+		b.mu.Unlock()
+		buf := w.Buffer(len(data))
+		copy(buf, data)
+		w.Complete(src, tag, buf)
+		return nil
+	}
+	buf := GetBuf(len(data))
+	copy(buf, data)
+	b.queue = append(b.queue, message{src: src, tag: tag, data: buf})
+	b.mu.Unlock()
+	return nil
+}
+
+// DeliverOwned delivers data, whose ownership passes to the box. It is
+// dropped if the box is closed.
+func (b *Box) DeliverOwned(src, tag int, data []byte) {
+	b.mu.Lock()
+	if b.closeErr != nil {
+		b.mu.Unlock()
+		PutBuf(data)
+		return
+	}
+	if w := b.claimLocked(src, tag); w != nil {
+		b.mu.Unlock()
+		if cap(w.buf) >= len(data) {
+			buf := w.Buffer(len(data))
+			copy(buf, data)
+			PutBuf(data)
+			data = buf
+		}
+		w.Complete(src, tag, data)
+		return
+	}
+	b.queue = append(b.queue, message{src: src, tag: tag, data: data})
+	b.mu.Unlock()
+}
+
+// Recv waits for a message from src (or comm.AnySource) with tag.
+func (b *Box) Recv(ctx context.Context, src, tag int, buf []byte) ([]byte, comm.Status, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, comm.Status{}, fmt.Errorf("recv from %d tag %d: %w", src, tag, err)
+	}
+	if src != comm.AnySource && (src < 0 || src >= b.size) {
+		return nil, comm.Status{}, fmt.Errorf("recv: source %d out of range [0,%d)", src, b.size)
+	}
+	b.mu.Lock()
+	if b.closeErr != nil {
+		b.mu.Unlock()
+		return nil, comm.Status{}, b.closeErr
+	}
+	for i, m := range b.queue {
+		if m.tag == tag && (src == comm.AnySource || m.src == src) {
+			copy(b.queue[i:], b.queue[i+1:])
+			b.queue[len(b.queue)-1] = message{}
+			b.queue = b.queue[:len(b.queue)-1]
+			b.mu.Unlock()
+			st := comm.Status{Source: m.src, Tag: tag, Len: len(m.data)}
+			if cap(buf) >= len(m.data) {
+				buf = buf[:len(m.data)]
+				copy(buf, m.data)
+				PutBuf(m.data)
+				return buf, st, nil
+			}
+			return m.data, st, nil // hand the queued buffer over: no second copy
+		}
+	}
+	if err := b.lostErrLocked(src); err != nil {
+		b.mu.Unlock()
+		return nil, comm.Status{}, err
+	}
+	var w *Waiter
+	if n := len(b.free); n > 0 {
+		w = b.free[n-1]
+		b.free = b.free[:n-1]
+	} else {
+		w = &Waiter{done: make(chan struct{}, 1)}
+	}
+	w.src, w.tag, w.buf = src, tag, buf
+	b.waiters = append(b.waiters, w)
+	b.mu.Unlock()
+
+	var err error
+	select {
+	case <-w.done:
+		return b.finish(w)
+	case <-ctx.Done():
+		err = fmt.Errorf("recv from %d tag %d: %w", src, tag, ctx.Err())
+	case <-b.closedCh:
+	}
+	b.mu.Lock()
+	if err == nil {
+		err = b.closeErr
+	}
+	for i, x := range b.waiters {
+		if x == w {
+			copy(b.waiters[i:], b.waiters[i+1:])
+			b.waiters[len(b.waiters)-1] = nil
+			b.waiters = b.waiters[:len(b.waiters)-1]
+			w.buf = nil
+			b.free = append(b.free, w)
+			b.mu.Unlock()
+			return nil, comm.Status{}, err
+		}
+	}
+	b.mu.Unlock()
+	// Somebody claimed the waiter already: its outcome is ours.
+	<-w.done
+	return b.finish(w)
+}
+
+func (b *Box) finish(w *Waiter) ([]byte, comm.Status, error) {
+	data, st, err := w.data, w.st, w.err
+	w.buf, w.data, w.err = nil, nil, nil
+	b.mu.Lock()
+	b.free = append(b.free, w)
+	b.mu.Unlock()
+	if err != nil {
+		return nil, comm.Status{}, err
+	}
+	return data, st, nil
+}
+
+// lostErrLocked says why a receive from src can never be satisfied, or nil.
+func (b *Box) lostErrLocked(src int) error {
+	if src != comm.AnySource {
+		return b.lost[src]
+	}
+	if b.size > 1 && b.nlost == b.size-1 {
+		for _, err := range b.lost {
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Lost returns the error recorded by PeerLost for rank r, or nil.
+func (b *Box) Lost(r int) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.lost[r]
+}
+
+// PeerLost records that rank src will send nothing more (err, usually a
+// *comm.PeerError) and fails the posted receives that can no longer match.
+// Messages it sent before stay receivable.
+func (b *Box) PeerLost(src int, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if src < 0 || src >= b.size || src == b.rank || b.lost[src] != nil || b.closeErr != nil {
+		return
+	}
+	b.lost[src] = err
+	b.nlost++
+	keep := b.waiters[:0]
+	for _, w := range b.waiters {
+		if e := b.lostErrLocked(w.src); e != nil {
+			w.Fail(e)
+			continue
+		}
+		keep = append(keep, w)
+	}
+	clear(b.waiters[len(keep):])
+	b.waiters = keep
+}
+
+// Close ends the box: blocked and later receives and deliveries fail with
+// err (which should wrap comm.ErrClosed). It reports whether this call
+// closed it.
+func (b *Box) Close(err error) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closeErr != nil {
+		return false
+	}
+	b.closeErr = err
+	close(b.closedCh)
+	for i := range b.queue {
+		PutBuf(b.queue[i].data)
+	}
+	b.queue = nil
+	return true
+}
+
+// Err returns the close error, or nil while the box is open.
+func (b *Box) Err() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.closeErr
+}
+
+// Message buffers come from power-of-two size classes and are recycled when
+// a receiver copies out of them, so steady traffic does not allocate.
+const minPooled = 256
+
+var pools [41]sync.Pool // up to 1 TiB classes; larger buffers are not pooled
+
+// GetBuf returns a buffer of length n, from the pool when possible.
+func GetBuf(n int) []byte {
+	if n < minPooled {
+		return make([]byte, n)
+	}
+	c := bits.Len(uint(n - 1))
+	if c >= len(pools) {
+		return make([]byte, n)
+	}
+	if p, ok := pools[c].Get().(*[]byte); ok {
+		return (*p)[:n]
+	}
+	return make([]byte, n, 1<<c)
+}
+
+// PutBuf returns a buffer obtained from GetBuf to the pool.
+func PutBuf(b []byte) {
+	n := cap(b)
+	if n < minPooled || n&(n-1) != 0 {
+		return
+	}
+	c := bits.Len(uint(n - 1))
+	if c >= len(pools) {
+		return
+	}
+	b = b[:0]
+	pools[c].Put(&b)
+}
