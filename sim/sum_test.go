@@ -28,7 +28,7 @@ func TestExactSum(t *testing.T) {
 		{[]float64{math.MaxFloat64, math.MaxFloat64, -math.MaxFloat64}, math.MaxFloat64},
 		{[]float64{math.MaxFloat64, math.MaxFloat64}, math.Inf(1)},
 		{[]float64{5e-324, 5e-324, -5e-324}, 5e-324},
-		{[]float64{0.1, 0.2, 0.3}, 0.6}, // naive left-to-right gives 0.6000000000000001
+		{[]float64{0.1, 0.2, 0.3}, 0.6},                // naive left-to-right gives 0.6000000000000001
 		{[]float64{1, 0x1p-53}, 1},                     // tie rounds to even
 		{[]float64{1, 0x1p-53, 0x1p-105}, 1 + 0x1p-52}, // just above the tie
 		{[]float64{math.Inf(1), 1}, math.Inf(1)},
