@@ -1,0 +1,214 @@
+package heat
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sync"
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"github.com/apollo-hpc/apollo/comm"
+	"github.com/apollo-hpc/apollo/comm/inproc"
+	"github.com/apollo-hpc/apollo/sim"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+var bg = context.Background()
+
+// onRanks runs fn on every rank of a world made of endpoints eps.
+func onRanks(t *testing.T, eps []comm.Endpoint, fn func(c *comm.Comm) error) {
+	t.Helper()
+	errs := make([]error, len(eps))
+	var wg sync.WaitGroup
+	for r := range eps {
+		wg.Add(1)
+		go func(r int) {
+			defer wg.Done()
+			c := comm.New(eps[r])
+			if errs[r] = fn(c); errs[r] != nil {
+				c.Close()
+			}
+		}(r)
+	}
+	wg.Wait()
+	for _, ep := range eps {
+		ep.Close()
+	}
+	for r, err := range errs {
+		if err != nil {
+			t.Fatalf("rank %d: %v", r, err)
+		}
+	}
+}
+
+type outcome struct {
+	checksum uint64
+	errL2    float64
+	sum      float64
+	time     float64
+}
+
+// run steps the model on the given world and returns rank 0's outcome
+// (after checking every rank agrees).
+func run(t *testing.T, eps []comm.Endpoint, g sim.Grid, cfg Config, dc sim.DriverConfig) outcome {
+	t.Helper()
+	outs := make([]outcome, len(eps))
+	onRanks(t, eps, func(c *comm.Comm) error {
+		env, err := sim.NewEnv(c, g, [3]int{}, 1)
+		if err != nil {
+			return err
+		}
+		m := New(cfg)
+		res, err := sim.Run(bg, env, m, dc, sim.Hooks{}, nil)
+		if err != nil {
+			return err
+		}
+		var o outcome
+		o.time = res.Time
+		if o.checksum, err = sim.FieldsChecksum(bg, env, m.Fields()); err != nil {
+			return err
+		}
+		if o.errL2, err = m.ErrorL2(bg, env, res.Time); err != nil {
+			return err
+		}
+		if o.sum, err = sim.Sum(bg, env, m.Fields()[0]); err != nil {
+			return err
+		}
+		outs[c.Rank()] = o
+		return nil
+	})
+	for r := range outs {
+		if outs[r] != outs[0] {
+			t.Fatalf("rank %d: %+v, rank 0: %+v", r, outs[r], outs[0])
+		}
+	}
+	return outs[0]
+}
+
+// The error falls at second order when dx halves and dt ∝ dx² (FTCS is
+// first order in time, second in space).
+func TestConvergenceSecondOrder(t *testing.T) {
+	const T = 1.0 / 160
+	var errs []float64
+	for _, n := range []int{8, 16, 32} {
+		o := run(t, inproc.NewWorld(2, 1), DefaultGrid(n), Config{CFL: 0.6}, sim.DriverConfig{StopTime: T})
+		if o.time != T {
+			t.Fatalf("n=%d stopped at t=%v", n, o.time)
+		}
+		errs = append(errs, o.errL2)
+	}
+	for i := 1; i < len(errs); i++ {
+		order := math.Log2(errs[i-1] / errs[i])
+		t.Logf("error %.3e -> %.3e: order %.3f", errs[i-1], errs[i], order)
+		if order < 1.9 || order > 2.1 {
+			t.Errorf("measured order %.3f, want 1.9..2.1", order)
+		}
+	}
+}
+
+// The fields are bit-identical on 1, 2, 4 and 8 ranks, for the periodic
+// sine and for a Gaussian on a box with outflow and reflecting faces.
+func TestBitIdenticalAcrossRanks(t *testing.T) {
+	mixed := sim.Grid{N: [3]int{12, 10, 8}, Lo: [3]float64{-1, 0, 0}, Hi: [3]float64{1, 1.5, 1},
+		BC: [3][2]sim.Boundary{{sim.Periodic, sim.Periodic}, {sim.Outflow, sim.Reflecting}, {sim.Reflecting, sim.Outflow}}}
+	for _, c := range []struct {
+		g   sim.Grid
+		cfg Config
+	}{
+		{DefaultGrid(12), Config{Modes: [3]int{1, 2, 1}}},
+		{mixed, Config{Init: Gauss, Sigma: 0.2}},
+	} {
+		var ref outcome
+		for _, size := range []int{1, 2, 4, 8} {
+			o := run(t, inproc.NewWorld(size, 1), c.g, c.cfg, sim.DriverConfig{StopStep: 25})
+			if size == 1 {
+				ref = o
+				continue
+			}
+			if o != ref {
+				t.Fatalf("%v: %d ranks %+v, 1 rank %+v", c.g.BC, size, o, ref)
+			}
+		}
+		if ref.sum == 0 || ref.checksum == 0 {
+			t.Fatalf("degenerate outcome %+v", ref)
+		}
+	}
+}
+
+// A run restored from a mid-run snapshot ends with the same bits.
+func TestSnapshotRestoreBitIdentical(t *testing.T) {
+	g := DefaultGrid(10)
+	const size = 4
+	snaps := make([][]byte, size)
+	full := make([]uint64, size)
+	again := make([]uint64, size)
+	onRanks(t, inproc.NewWorld(size, 1), func(c *comm.Comm) error {
+		env, err := sim.NewEnv(c, g, [3]int{}, 1)
+		if err != nil {
+			return err
+		}
+		m := New(Config{})
+		hooks := sim.Hooks{Checkpoint: func(ctx context.Context, s sim.Snapshot) error {
+			if s.Step == 15 {
+				snaps[c.Rank()], err = s.AppendBinary(nil)
+			}
+			return err
+		}}
+		dc := sim.DriverConfig{StopStep: 40, CheckpointEvery: 15, ModelName: m.Name()}
+		if _, err := sim.Run(bg, env, m, dc, hooks, nil); err != nil {
+			return err
+		}
+		if full[c.Rank()], err = sim.FieldsChecksum(bg, env, m.Fields()); err != nil {
+			return err
+		}
+		snap, err := sim.DecodeSnapshot(snaps[c.Rank()])
+		if err != nil {
+			return err
+		}
+		m2 := New(Config{})
+		if _, err := sim.Run(bg, env, m2, dc, sim.Hooks{}, snap); err != nil {
+			return err
+		}
+		again[c.Rank()], err = sim.FieldsChecksum(bg, env, m2.Fields())
+		return err
+	})
+	for r := range full {
+		if full[r] != again[r] {
+			t.Fatalf("rank %d: uninterrupted %x, restored %x", r, full[r], again[r])
+		}
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	for _, cfg := range []Config{{CFL: 1.5}, {D: -1}, {Init: "square"}} {
+		onRanks(t, inproc.NewWorld(1, 1), func(c *comm.Comm) error {
+			env, err := sim.NewEnv(c, DefaultGrid(4), [3]int{}, 1)
+			if err != nil {
+				return err
+			}
+			if err := New(cfg).Init(bg, env); err == nil {
+				return fmt.Errorf("config %+v accepted", cfg)
+			}
+			return nil
+		})
+	}
+	m := New(Config{})
+	onRanks(t, inproc.NewWorld(1, 1), func(c *comm.Comm) error {
+		env, _ := sim.NewEnv(c, DefaultGrid(4), [3]int{}, 1)
+		if err := m.Init(bg, env); err != nil {
+			return err
+		}
+		st, _ := m.AppendState(nil)
+		if err := m.RestoreState(st[:len(st)-1]); err == nil {
+			return fmt.Errorf("short state accepted")
+		}
+		st[0] = 9
+		if err := m.RestoreState(st); err == nil {
+			return fmt.Errorf("state version 9 accepted")
+		}
+		return nil
+	})
+}
