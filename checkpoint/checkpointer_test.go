@@ -1,0 +1,341 @@
+package checkpoint
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metricValue reads a counter or gauge from a registry, by name and labels.
+func metricValue(t *testing.T, reg *prometheus.Registry, name string, labels ...string) float64 {
+	t.Helper()
+	fams, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fams {
+		if f.GetName() != name {
+			continue
+		}
+	next:
+		for _, mt := range f.GetMetric() {
+			for i := 0; i+1 < len(labels); i += 2 {
+				found := false
+				for _, l := range mt.GetLabel() {
+					if l.GetName() == labels[i] && l.GetValue() == labels[i+1] {
+						found = true
+					}
+				}
+				if !found {
+					continue next
+				}
+			}
+			if mt.GetCounter() != nil {
+				return mt.GetCounter().GetValue()
+			}
+			return mt.GetGauge().GetValue()
+		}
+	}
+	return 0
+}
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func memDomains(n int) []Domain {
+	ds := make([]Domain, n)
+	for i := range ds {
+		ds[i] = Domain{Name: fmt.Sprintf("node%d", i), Store: NewMemStore()}
+	}
+	return ds
+}
+
+func dirDomains(t *testing.T, n int) []Domain {
+	ds := make([]Domain, n)
+	root := t.TempDir()
+	for i := range ds {
+		s, err := NewDirStore(filepath.Join(root, fmt.Sprintf("nfs%d", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds[i] = Domain{Name: fmt.Sprintf("nfs%d", i), Store: s}
+	}
+	return ds
+}
+
+// manifestOf builds the one-rank manifest the controller would commit.
+func manifestOf(w Written, k, m int) *Manifest {
+	return &Manifest{ID: w.ID, Step: w.Step, Epoch: w.Epoch, Level: w.Level, K: k, M: m, Ranks: []RankEntry{w.Entry}}
+}
+
+// lost wraps domains, making some unavailable (a dead node).
+func lostResolver(c *Checkpointer, dead map[string]bool) Resolver {
+	return func(lv Level, d string) Store {
+		if dead[d] {
+			return nil
+		}
+		return c.level(lv).store(d)
+	}
+}
+
+func TestCheckpointerLevelsRestoreAndPlacement(t *testing.T) {
+	const k, m, rank = 4, 2, 1
+	mem, dir := memDomains(k+m), dirDomains(t, k+m)
+	reg := prometheus.NewRegistry()
+	met, err := NewMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(rank, Config{K: k, M: m, Capacity: 1 << 20, MaxLayout: 64, Metrics: met, Logger: quiet,
+		Levels: []LevelConfig{{Level: LevelMemory, Every: 2, Domains: mem, Keep: 2}, {Level: LevelDir, Every: 6, Domains: dir, Keep: 2}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	state := testData(300001, 1)
+	var written map[Level]Written
+	var want []byte
+	for step := int64(1); step <= 6; step++ {
+		copy(state, testData(64, uint64(step))) // the solver changes its state each step
+		taken, err := c.Take(ctx, Meta{ID: uint64(step), Step: step, Epoch: 1, Layout: []byte("L")}, state)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if taken != (step%2 == 0) {
+			t.Fatalf("step %d: taken=%v", step, taken)
+		}
+		if !taken {
+			continue
+		}
+		want = append([]byte(nil), state...)
+		clear(state[:1000]) // modifying state after Take must not affect the checkpoint
+		copy(state, want[:1000])
+		ws, err := c.Flush(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		written = map[Level]Written{}
+		for _, w := range ws {
+			written[w.Level] = w
+		}
+	}
+	if len(written) != 2 {
+		t.Fatalf("step 6 should write both levels, got %v", written)
+	}
+	// Placement: each shard on a distinct domain, rotated by rank.
+	for _, w := range written {
+		seen := map[string]bool{}
+		for _, s := range w.Entry.Shards {
+			if seen[s.Domain] {
+				t.Fatalf("level %v: two shards on %s", w.Level, s.Domain)
+			}
+			seen[s.Domain] = true
+		}
+		if w.Entry.Shards[0].Domain[len(w.Entry.Shards[0].Domain)-1] != '1' {
+			t.Fatalf("shard 0 of rank 1 not rotated: %v", w.Entry.Shards[0])
+		}
+	}
+	mm, md := manifestOf(written[LevelMemory], k, m), manifestOf(written[LevelDir], k, m)
+	meta, got, lv, err := c.Restore(ctx, md, mm)
+	if err != nil || lv != LevelMemory || !bytes.Equal(got, want) || meta.Step != 6 || meta.Rank != rank {
+		t.Fatalf("restore: level %v err %v meta %+v", lv, err, meta)
+	}
+	// Any m dead memory nodes: memory level still restores.
+	dead := map[string]bool{"node0": true, "node3": true}
+	if _, got, lv, err = Restore(ctx, rank, lostResolver(c, dead), mm, md); err != nil || lv != LevelMemory || !bytes.Equal(got, want) {
+		t.Fatalf("restore with 2 dead nodes: %v %v", lv, err)
+	}
+	// m+1 dead: memory fails, the directory level is used.
+	dead["node5"] = true
+	if _, got, lv, err = Restore(ctx, rank, lostResolver(c, dead), mm, md); err != nil || lv != LevelDir || !bytes.Equal(got, want) {
+		t.Fatalf("restore falling back to dir: %v %v", lv, err)
+	}
+	// Both levels unavailable: an error naming the shards.
+	for i := 0; i < k+m; i++ {
+		dead[fmt.Sprintf("nfs%d", i)] = i < 3
+	}
+	_, _, _, err = Restore(ctx, rank, lostResolver(c, dead), mm, md)
+	if !errors.Is(err, ErrNotEnoughShards) {
+		t.Fatalf("want ErrNotEnoughShards, got %v", err)
+	}
+	t.Log(err)
+	if n := metricValue(t, reg, "apollo_checkpoint_writes_total", "level", "memory", "result", "ok"); n != 3 {
+		t.Fatalf("memory writes metric = %v, want 3", n)
+	}
+}
+
+func TestTolerance(t *testing.T) {
+	for _, c := range []struct{ k, m, d, want int }{{4, 2, 6, 2}, {4, 2, 10, 2}, {4, 2, 3, 1}, {4, 2, 4, 1}, {4, 2, 2, 0}, {8, 2, 5, 1}, {4, 1, 3, 0}} {
+		if got := Tolerance(c.k, c.m, c.d); got != c.want {
+			t.Errorf("Tolerance(%d,%d,%d)=%d want %d", c.k, c.m, c.d, got, c.want)
+		}
+	}
+	// Check the claim: 4+2 on 3 domains survives any one lost domain, not two.
+	const k, m = 4, 2
+	c, err := New(0, Config{K: k, M: m, Capacity: 5000, Logger: quiet,
+		Levels: []LevelConfig{{Level: LevelMemory, Every: 1, Domains: memDomains(3), Keep: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	data := testData(5000, 3)
+	c.Take(ctx, Meta{ID: 1, Step: 1}, data)
+	ws, err := c.Flush(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	man := manifestOf(ws[0], k, m)
+	for d := 0; d < 3; d++ {
+		dead := map[string]bool{fmt.Sprintf("node%d", d): true}
+		if _, got, _, err := Restore(ctx, 0, lostResolver(c, dead), man); err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("lost domain %d: %v", d, err)
+		}
+		dead[fmt.Sprintf("node%d", (d+1)%3)] = true
+		if _, _, _, err := Restore(ctx, 0, lostResolver(c, dead), man); err == nil {
+			t.Fatal("two of three domains lost, yet restored")
+		}
+	}
+}
+
+// gateStore blocks Puts until released, to hold a checkpoint in flight.
+type gateStore struct {
+	*MemStore
+	gate chan struct{}
+}
+
+func (g *gateStore) Put(ctx context.Context, name string, b []byte) error {
+	select {
+	case <-g.gate:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return g.MemStore.Put(ctx, name, b)
+}
+
+func TestBusyPolicies(t *testing.T) {
+	const k, m = 2, 1
+	for _, pol := range []BusyPolicy{BusySkip, BusyWait} {
+		gate := make(chan struct{})
+		ds := make([]Domain, k+m)
+		for i := range ds {
+			ds[i] = Domain{Name: fmt.Sprint(i), Store: &gateStore{NewMemStore(), gate}}
+		}
+		reg := prometheus.NewRegistry()
+		met, _ := NewMetrics(reg)
+		c, err := New(0, Config{K: k, M: m, Capacity: 1000, Busy: pol, Metrics: met, Logger: quiet,
+			Levels: []LevelConfig{{Level: LevelMemory, Every: 1, Domains: ds, Keep: 3}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		first := testData(1000, 1)
+		if ok, err := c.Take(ctx, Meta{ID: 1, Step: 1}, first); !ok || err != nil {
+			t.Fatal(ok, err)
+		}
+		second := testData(1000, 2)
+		if pol == BusySkip {
+			ok, err := c.Take(ctx, Meta{ID: 2, Step: 2}, second)
+			if ok || !errors.Is(err, ErrBusy) {
+				t.Fatalf("skip: %v %v", ok, err)
+			}
+			if metricValue(t, reg, "apollo_checkpoint_busy_total", "action", "skipped") != 1 {
+				t.Fatal("skip not counted")
+			}
+			close(gate)
+		} else {
+			done := make(chan error)
+			go func() {
+				_, err := c.Take(ctx, Meta{ID: 2, Step: 2}, second)
+				done <- err
+			}()
+			select {
+			case <-done:
+				t.Fatal("wait policy did not wait")
+			case <-time.After(50 * time.Millisecond):
+			}
+			close(gate)
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		}
+		ws, err := c.Flush(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, id := first, uint64(1)
+		if pol == BusyWait {
+			want, id = second, 2
+		}
+		if ws[0].ID != id {
+			t.Fatalf("policy %v: last written id %d want %d", pol, ws[0].ID, id)
+		}
+		if _, got, _, err := c.Restore(ctx, manifestOf(ws[0], k, m)); err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("policy %v: restore: %v", pol, err)
+		}
+		c.Close()
+	}
+}
+
+func TestRetention(t *testing.T) {
+	const k, m = 2, 1
+	ds := memDomains(k + m)
+	c, err := New(0, Config{K: k, M: m, Capacity: 100, Logger: quiet,
+		Levels: []LevelConfig{{Level: LevelMemory, Every: 1, Domains: ds, Keep: 2}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	take := func(id uint64) {
+		if _, err := c.Take(ctx, Meta{ID: id, Step: int64(id)}, testData(100, id)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	objects := func() int {
+		n := 0
+		for _, d := range ds {
+			l, _ := d.Store.List(ctx, "ckpt-")
+			n += len(l)
+		}
+		return n
+	}
+	for id := uint64(1); id <= 3; id++ {
+		take(id)
+	}
+	// Nothing committed yet: nothing deleted.
+	if got := c.Kept(LevelMemory); len(got) != 3 || objects() != 9 {
+		t.Fatalf("before commit: %v, %d objects", got, objects())
+	}
+	if err := c.Commit(ctx, LevelMemory, 2); err != nil {
+		t.Fatal(err)
+	}
+	// 1 is older than the newest committed and uncommitted: dropped; 3 is newer: kept.
+	if got := c.Kept(LevelMemory); fmt.Sprint(got) != "[2 3]" {
+		t.Fatalf("after commit 2: %v", got)
+	}
+	take(4)
+	take(5)
+	c.Commit(ctx, LevelMemory, 4)
+	if got := c.Kept(LevelMemory); fmt.Sprint(got) != "[2 4 5]" {
+		t.Fatalf("after commit 4: %v", got)
+	}
+	c.Commit(ctx, LevelMemory, 5)
+	if got := c.Kept(LevelMemory); fmt.Sprint(got) != "[4 5]" || objects() != 6 {
+		t.Fatalf("after commit 5: %v %d objects", got, objects())
+	}
+	if err := c.Commit(ctx, LevelMemory, 1); err == nil {
+		t.Fatal("commit of a deleted checkpoint accepted")
+	}
+}
