@@ -44,7 +44,9 @@ func (s *fakeStore) Put(ctx context.Context, name string, b []byte) error {
 	return s.mem.Put(ctx, name, b)
 }
 
-func (s *fakeStore) Get(ctx context.Context, name string) ([]byte, error) { return s.mem.Get(ctx, name) }
+func (s *fakeStore) Get(ctx context.Context, name string) ([]byte, error) {
+	return s.mem.Get(ctx, name)
+}
 
 func (s *fakeStore) Delete(ctx context.Context, name string) error {
 	s.fs.mu.Lock()
