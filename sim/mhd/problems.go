@@ -80,12 +80,12 @@ func waveIndex(wave, dir string) int {
 // conventions: background d0 = 1, p0 = 1/γ, B = (1, √2, 1/2) in the wave
 // frame, wave vector along the grid diagonal).
 type linwave struct {
-	gamma, amp, vflow       float64
-	d0, p0, bx0, by0, bz0   float64
-	sin2, cos2, sin3, cos3  float64
-	kpar                    float64
-	rem                     [7]float64 // right eigenvector of the wave, conserved variables
-	dby, dbz                float64
+	gamma, amp, vflow      float64
+	d0, p0, bx0, by0, bz0  float64
+	sin2, cos2, sin3, cos3 float64
+	kpar                   float64
+	rem                    [7]float64 // right eigenvector of the wave, conserved variables
+	dby, dbz               float64
 }
 
 func newLinwave(c Config, g geometry) *linwave {
