@@ -2,44 +2,40 @@ package sim
 
 import (
 	"context"
-	"sync"
+	"errors"
+	"strings"
 	"testing"
 
 	"go.uber.org/goleak"
 
 	"github.com/apollo-hpc/apollo/comm"
-	"github.com/apollo-hpc/apollo/comm/inproc"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// runRanks runs fn on every rank of an in-process world and returns the
-// first error.
+// runRanks runs fn on every rank of an in-process world.
 func runRanks(t testing.TB, size int, fn func(c *comm.Comm) error) {
 	t.Helper()
-	eps := inproc.NewWorld(size, 1)
-	errs := make([]error, size)
-	var wg sync.WaitGroup
-	for r := 0; r < size; r++ {
-		wg.Add(1)
-		go func(r int) {
-			defer wg.Done()
-			c := comm.New(eps[r])
-			errs[r] = fn(c)
-			if errs[r] != nil {
-				c.Close() // release peers waiting on this rank
-			}
-		}(r)
-	}
-	wg.Wait()
-	for _, ep := range eps {
-		ep.Close()
-	}
-	for r, err := range errs {
-		if err != nil {
-			t.Fatalf("rank %d: %v", r, err)
-		}
+	if err := RunLocal(size, fn); err != nil {
+		t.Fatal(err)
 	}
 }
 
 var bg = context.Background()
+
+// A failing rank does not leave its peers hanging.
+func TestRunLocalFailure(t *testing.T) {
+	err := RunLocal(3, func(c *comm.Comm) error {
+		if c.Rank() == 1 {
+			return errors.New("boom")
+		}
+		_, _, err := c.Recv(bg, 1, 0, nil)
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "rank 1: boom") {
+		t.Fatalf("err = %v", err)
+	}
+	if err := RunLocal(0, nil); err == nil {
+		t.Fatal("0 ranks accepted")
+	}
+}
