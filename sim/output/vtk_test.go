@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"testing"
 )
@@ -29,9 +30,17 @@ for a in range(cd.GetNumberOfArrays()):
     nc = arr.GetNumberOfComponents()
     vals = [arr.GetComponent(t, c).hex() for t in range(arr.GetNumberOfTuples()) for c in range(nc)]
     arrays[arr.GetName()] = {"comps": nc, "type": arr.GetDataTypeAsString(), "values": vals}
+# One piece file on its own, as a user opening a single .vti sees it.
+pr = vtk.vtkXMLImageDataReader()
+pr.SetFileName(sys.argv[2])
+pr.Update()
+piece = pr.GetOutput()
+pa = piece.GetCellData().GetArray("rho")
 print(json.dumps({"extent": list(img.GetExtent()), "origin": list(img.GetOrigin()),
     "spacing": list(img.GetSpacing()), "cells": img.GetNumberOfCells(),
-    "scalars": cd.GetScalars().GetName() if cd.GetScalars() else "", "arrays": arrays}))
+    "scalars": cd.GetScalars().GetName() if cd.GetScalars() else "", "arrays": arrays,
+    "piece_extent": list(piece.GetExtent()),
+    "piece_rho": [pa.GetValue(t).hex() for t in range(pa.GetNumberOfTuples())]}))
 `
 
 func requireVTK(t *testing.T) {
@@ -57,7 +66,8 @@ func TestVTKReadsFiles(t *testing.T) {
 	path := writeSeries(t, dir, "vtk", 40, pieces, exts)
 
 	var stderr bytes.Buffer
-	cmd := exec.Command(vtkPython, "-c", vtkScript, path)
+	last := len(pieces) - 1
+	cmd := exec.Command(vtkPython, "-c", vtkScript, path, filepath.Join(dir, PieceFile("vtk", 40, last)))
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
@@ -73,7 +83,10 @@ func TestVTKReadsFiles(t *testing.T) {
 		Spacing []float64
 		Cells   int
 		Scalars string
-		Arrays  map[string]struct {
+		// The last rank's piece read on its own.
+		PieceExtent []int    `json:"piece_extent"`
+		PieceRho    []string `json:"piece_rho"`
+		Arrays      map[string]struct {
 			Comps  int
 			Type   string
 			Values []string
@@ -119,6 +132,23 @@ func TestVTKReadsFiles(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+	e := exts[last]
+	if want := []int{e.Start[0], e.Start[0] + e.N[0], e.Start[1], e.Start[1] + e.N[1], e.Start[2], e.Start[2] + e.N[2]}; !equalInts(got.PieceExtent, want) {
+		t.Fatalf("VTK piece extent %v, want %v", got.PieceExtent, want)
+	}
+	if len(got.PieceRho) != e.cells() {
+		t.Fatalf("VTK piece has %d rho values, want %d", len(got.PieceRho), e.cells())
+	}
+	for m, h := range got.PieceRho {
+		i, j, k := m%e.N[0], (m/e.N[0])%e.N[1], m/(e.N[0]*e.N[1])
+		v, err := strconv.ParseFloat(h, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := testValue(0, 0, e.Start[0]+i, e.Start[1]+j, e.Start[2]+k); math.Float64bits(v) != math.Float64bits(want) {
+			t.Fatalf("VTK piece rho at local (%d,%d,%d) = %v, want %v", i, j, k, v, want)
 		}
 	}
 }
