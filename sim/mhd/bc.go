@@ -1,12 +1,18 @@
 package mhd
 
+import (
+	"context"
+
+	"github.com/apollo-hpc/apollo/sim"
+)
+
 // Serial ghost fill for a single block that owns the whole domain: periodic,
 // outflow (zero gradient) or reflecting per face. Inactive axes (one cell)
 // are always periodic. Axes are filled in order x, y, z over the full
 // extent of the others, so edges and corners come out right.
 
 // fillSerial fills every ghost of the conserved cell fields and face B.
-func (s *solver) fillSerial(u *[nCons][]float64, b *[3][]float64) error {
+func (s *solver) fillSerial(_ context.Context, u *[nCons][]float64, b *[3][]float64) error {
 	for m := 0; m < nCons; m++ {
 		flip := -1
 		if m >= iM1 && m <= iM3 {
@@ -39,7 +45,7 @@ func (s *solver) fillArray(q []float64, face, flip int) {
 		isFace := e == face
 		lowBC, highBC := s.bcs[e][0], s.bcs[e][1]
 		if !s.active[e] {
-			lowBC, highBC = Periodic, Periodic
+			lowBC, highBC = sim.Periodic, sim.Periodic
 		}
 		sign := 1.0
 		if flip == e {
@@ -53,9 +59,9 @@ func (s *solver) fillArray(q []float64, face, flip int) {
 					var src int
 					sg := 1.0
 					switch lowBC {
-					case Periodic:
+					case sim.Periodic:
 						src = n - gg
-					case Outflow:
+					case sim.Outflow:
 						src = 0
 					default:
 						sg = sign
@@ -70,9 +76,9 @@ func (s *solver) fillArray(q []float64, face, flip int) {
 					dst := n - 1 + gg
 					sg = 1.0
 					switch highBC {
-					case Periodic:
+					case sim.Periodic:
 						src = gg - 1
-					case Outflow:
+					case sim.Outflow:
 						src = n - 1
 					default:
 						sg = sign
@@ -81,9 +87,9 @@ func (s *solver) fillArray(q []float64, face, flip int) {
 					if isFace {
 						dst = n + gg
 						switch highBC {
-						case Periodic:
+						case sim.Periodic:
 							src = gg
-						case Outflow:
+						case sim.Outflow:
 							src = n
 						default:
 							src = n - gg

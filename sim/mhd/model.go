@@ -2,12 +2,23 @@ package mhd
 
 import (
 	"context"
+	"encoding/binary"
+	"errors"
 	"fmt"
+	"hash/crc32"
 	"math"
+
+	"github.com/apollo-hpc/apollo/comm"
+	"github.com/apollo-hpc/apollo/sim"
 )
 
-// Model is an MHD problem on one block. New builds it for the whole domain
-// on a single block (serial runs and tests).
+// Ghosts is the ghost width the scheme needs (PLM over VL2 with CT); pass
+// it to sim.NewEnv.
+const Ghosts = 2
+
+// Model is an MHD problem. It implements sim.Model: the driver calls Init on
+// each rank's block. Used without the driver (Run, StepDt) it runs serially
+// on one block covering the whole domain.
 type Model struct {
 	cfg   Config
 	geo   geometry
@@ -15,9 +26,19 @@ type Model struct {
 	start [3]int
 	t     float64
 	steps int64
+
+	// With sim: the state fields (ρ, ρv, E, B faces), the half-step
+	// fields, and one halo for each set.
+	fields     []*sim.Field
+	halfFields []*sim.Field
+	halo       *sim.Halo
+	halfHalo   *sim.Halo
 }
 
-// Diagnostics are the model's running totals over its block.
+var _ sim.Model = (*Model)(nil)
+
+// Diagnostics are totals and health counters of the model's block (or, from
+// GlobalDiagnostics, of the whole domain).
 type Diagnostics struct {
 	Time      float64
 	Steps     int64
@@ -28,30 +49,38 @@ type Diagnostics struct {
 	Energy    float64    // ∫E dV
 }
 
-// New validates cfg (after Defaults) and returns the model set to its
-// initial condition on a single block covering the whole domain.
+// New validates cfg (after Defaults) and returns the model. Nothing is
+// allocated until Init (on a sim block) or the first serial step.
 func New(cfg Config) (*Model, error) {
 	c := Defaults(cfg)
 	if err := c.validate(); err != nil {
 		return nil, err
 	}
-	m := &Model{cfg: c, geo: domain(c)}
-	s, err := m.newBlockSolver(m.geo.n, [3]int{}, 2)
-	if err != nil {
-		return nil, err
+	return &Model{cfg: c, geo: domain(c)}, nil
+}
+
+// Config returns the defaulted configuration.
+func (m *Model) Config() Config { return m.cfg }
+
+// Grid is the problem's global grid, for sim.NewEnv.
+func (m *Model) Grid() sim.Grid {
+	return sim.Grid{N: m.geo.n, Lo: m.geo.lo, Hi: m.geo.hi, BC: m.geo.bc}
+}
+
+// Time is the model's current time.
+func (m *Model) Time() float64 { return m.t }
+
+func (m *Model) riemann() int {
+	if m.cfg.Riemann == "hlle" {
+		return solverHLLE
 	}
-	m.s = s
-	return m, nil
+	return solverHLLD
 }
 
 // newBlockSolver builds and initialises the solver of the block with n
 // interior cells starting at global index start.
-func (m *Model) newBlockSolver(n, start [3]int, ng int) (*solver, error) {
-	rs := solverHLLD
-	if m.cfg.Riemann == "hlle" {
-		rs = solverHLLE
-	}
-	s, err := newSolver(n, ng, m.geo.dx(), m.cfg.Gamma, rs)
+func (m *Model) newBlockSolver(n, start [3]int, ng int, ext *storage) (*solver, error) {
+	s, err := newSolver(n, ng, m.geo.dx(), m.cfg.Gamma, m.riemann(), ext)
 	if err != nil {
 		return nil, fmt.Errorf("mhd: block %v at %v: %w", n, start, err)
 	}
@@ -64,22 +93,110 @@ func (m *Model) newBlockSolver(n, start [3]int, ng int) (*solver, error) {
 	return s, nil
 }
 
-// Config returns the defaulted configuration.
-func (m *Model) Config() Config { return m.cfg }
+// ensureSerial builds the single-block solver on first serial use.
+func (m *Model) ensureSerial() error {
+	if m.s != nil {
+		return nil
+	}
+	s, err := m.newBlockSolver(m.geo.n, [3]int{}, Ghosts, nil)
+	if err != nil {
+		return err
+	}
+	m.s = s
+	return nil
+}
 
-// Time is the model's current time.
-func (m *Model) Time() float64 { return m.t }
+// Init allocates the block's fields, sets the initial condition and
+// prepares the halo exchanges (sim.Model).
+func (m *Model) Init(ctx context.Context, env *sim.Env) error {
+	b := env.Block
+	if g := m.Grid(); b.Grid != g {
+		return fmt.Errorf("mhd: block grid %+v is not the problem's grid %+v", b.Grid, g)
+	}
+	if b.Ng < Ghosts {
+		return fmt.Errorf("mhd: ghost width %d < %d", b.Ng, Ghosts)
+	}
+	names := [8]string{"dens", "mom1", "mom2", "mom3", "etot", "b1f", "b2f", "b3f"}
+	locs := [8]sim.Location{sim.Cell, sim.Cell, sim.Cell, sim.Cell, sim.Cell, sim.FaceX, sim.FaceY, sim.FaceZ}
+	m.fields = make([]*sim.Field, 8)
+	m.halfFields = make([]*sim.Field, 8)
+	var ext storage
+	for i := range names {
+		m.fields[i] = b.NewField(names[i], locs[i])
+		m.halfFields[i] = b.NewField(names[i], locs[i])
+		if i < nCons {
+			ext.u[i], ext.uh[i] = m.fields[i].Data, m.halfFields[i].Data
+		} else {
+			ext.b[i-nCons], ext.bh[i-nCons] = m.fields[i].Data, m.halfFields[i].Data
+		}
+	}
+	var err error
+	if m.halo, err = sim.NewHalo(env.Comm, b, m.fields...); err != nil {
+		return fmt.Errorf("mhd: halo: %w", err)
+	}
+	if m.halfHalo, err = sim.NewHalo(env.Comm, b, m.halfFields...); err != nil {
+		return fmt.Errorf("mhd: halo: %w", err)
+	}
+	for a := 0; a < 3; a++ {
+		for _, h := range []*sim.Halo{m.halo, m.halfHalo} {
+			if err := h.SetReflectSign(a, names[1+a], names[nCons+a]); err != nil {
+				return fmt.Errorf("mhd: halo: %w", err)
+			}
+		}
+	}
+	s, err := m.newBlockSolver(b.N, b.Start, b.Ng, &ext)
+	if err != nil {
+		return err
+	}
+	s.fill = func(ctx context.Context, u *[nCons][]float64, _ *[3][]float64) error {
+		if u == &s.u {
+			return m.halo.Exchange(ctx)
+		}
+		return m.halfHalo.Exchange(ctx)
+	}
+	m.s = s
+	m.t, m.steps = 0, 0
+	return nil
+}
 
-// MaxDtLocal is the CFL-limited step of the block (cfl × stable step).
-func (m *Model) MaxDtLocal() float64 { return m.cfg.CFL * m.s.maxDt() }
+// MaxDt is the CFL-limited step of the block (sim.Model).
+func (m *Model) MaxDt(*sim.Env) float64 {
+	if m.s == nil {
+		return math.Inf(1)
+	}
+	return m.cfg.CFL * m.s.maxDt()
+}
 
-// StepDt advances the block by dt (ghosts filled by the serial fill or by
-// the framework's halo, whichever the model was built with).
-func (m *Model) StepDt(dt float64) error {
+// Step advances the block from t to t+dt (sim.Model).
+func (m *Model) Step(ctx context.Context, _ *sim.Env, t, dt float64) error {
+	if m.s == nil {
+		return errors.New("mhd: Step before Init")
+	}
+	m.t = t
+	return m.StepDt(ctx, dt)
+}
+
+// Fields are the state fields: dens, mom1–3, etot (cells) and b1f–b3f
+// (faces) (sim.Model).
+func (m *Model) Fields() []*sim.Field { return m.fields }
+
+// MaxDtLocal is the CFL-limited step of a serial model.
+func (m *Model) MaxDtLocal() (float64, error) {
+	if err := m.ensureSerial(); err != nil {
+		return 0, err
+	}
+	return m.cfg.CFL * m.s.maxDt(), nil
+}
+
+// StepDt advances the block by dt.
+func (m *Model) StepDt(ctx context.Context, dt float64) error {
+	if err := m.ensureSerial(); err != nil {
+		return err
+	}
 	if !(dt > 0) || math.IsInf(dt, 0) {
 		return fmt.Errorf("mhd: step %d: invalid dt %g", m.steps, dt)
 	}
-	if err := m.s.step(dt); err != nil {
+	if err := m.s.step(ctx, dt); err != nil {
 		return fmt.Errorf("mhd: step %d at t=%g: %w", m.steps, m.t, err)
 	}
 	m.t += dt
@@ -87,22 +204,28 @@ func (m *Model) StepDt(dt float64) error {
 	return nil
 }
 
-// Run advances a single-block model to cfg.TLim, calling each (if non-nil)
-// after every step. It stops early when ctx is done.
+// Run advances a serial model to cfg.TLim, calling each (if non-nil) after
+// every step. It stops early when ctx is done.
 func (m *Model) Run(ctx context.Context, each func(*Model) error) error {
+	if err := m.ensureSerial(); err != nil {
+		return err
+	}
 	for m.t < m.cfg.TLim {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("mhd: run stopped at t=%g: %w", m.t, err)
 		}
-		dt := m.MaxDtLocal()
-		if m.t+dt > m.cfg.TLim {
+		dt := m.cfg.CFL * m.s.maxDt()
+		if m.t+dt >= m.cfg.TLim-1e-9*dt {
 			dt = m.cfg.TLim - m.t
 		}
 		if !(dt > 0) || math.IsNaN(dt) {
 			return fmt.Errorf("mhd: step %d at t=%g: time step %g (state no longer physical)", m.steps, m.t, dt)
 		}
-		if err := m.StepDt(dt); err != nil {
+		if err := m.StepDt(ctx, dt); err != nil {
 			return err
+		}
+		if m.cfg.TLim-m.t < 1e-12*m.cfg.TLim {
+			m.t = m.cfg.TLim
 		}
 		if each != nil {
 			if err := each(m); err != nil {
@@ -115,9 +238,158 @@ func (m *Model) Run(ctx context.Context, each func(*Model) error) error {
 
 // Diagnostics returns the block's totals and health counters.
 func (m *Model) Diagnostics() Diagnostics {
+	if m.s == nil {
+		return Diagnostics{}
+	}
 	tot := m.s.totals()
 	return Diagnostics{
 		Time: m.t, Steps: m.steps, FloorHits: m.s.floorHits, MaxDivB: m.s.maxDivB(),
 		Mass: tot[iDN], Momentum: [3]float64{tot[iM1], tot[iM2], tot[iM3]}, Energy: tot[iEN],
 	}
+}
+
+// GlobalDiagnostics reduces the diagnostics over all ranks: exact sums
+// (identical on any rank count), the global max of ∇·B, the total floor
+// hits. Every rank must call it.
+func (m *Model) GlobalDiagnostics(ctx context.Context, env *sim.Env) (Diagnostics, error) {
+	if m.s == nil || m.fields == nil {
+		return Diagnostics{}, errors.New("mhd: GlobalDiagnostics before Init")
+	}
+	d := Diagnostics{Time: m.t, Steps: m.steps}
+	vol := m.s.dx[0] * m.s.dx[1] * m.s.dx[2]
+	out := []*float64{&d.Mass, &d.Momentum[0], &d.Momentum[1], &d.Momentum[2], &d.Energy}
+	for i := 0; i < nCons; i++ {
+		v, err := sim.Sum(ctx, env, m.fields[i])
+		if err != nil {
+			return d, fmt.Errorf("mhd: diagnostics: %w", err)
+		}
+		*out[i] = v * vol
+	}
+	hits := []int64{m.s.floorHits}
+	if err := env.Comm.AllreduceInt64(ctx, comm.Sum, hits, hits); err != nil {
+		return d, fmt.Errorf("mhd: diagnostics: %w", err)
+	}
+	div := []float64{m.s.maxDivB()}
+	if err := env.Comm.AllreduceFloat64(ctx, comm.Max, div, div); err != nil {
+		return d, fmt.Errorf("mhd: diagnostics: %w", err)
+	}
+	d.FloorHits, d.MaxDivB = hits[0], div[0]
+	return d, nil
+}
+
+// State encoding (AppendState / RestoreState):
+//
+//	magic "MHD1" | version u32 | n 3×u32 | ng u32 | floor hits i64 |
+//	steps i64 | t f64 | 8 arrays (ρ, ρv, E, B faces, ghosts included) as
+//	f64 | CRC32C of everything before, u32
+//
+// little-endian. The length is fixed by n and ng, so it is checked exactly.
+const (
+	stateMagic   = "MHD1"
+	stateVersion = 1
+	stateHeader  = 4 + 4 + 3*4 + 4 + 8 + 8 + 8
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// stateLen is the encoded size of the state of s.
+func (s *solver) stateLen() int {
+	n := 0
+	for m := 0; m < nCons; m++ {
+		n += len(s.u[m])
+	}
+	for d := 0; d < 3; d++ {
+		n += len(s.b[d])
+	}
+	return stateHeader + 8*n + 4
+}
+
+// AppendState appends the complete model state to buf (sim.Model).
+func (m *Model) AppendState(buf []byte) ([]byte, error) {
+	if m.s == nil {
+		return buf, errors.New("mhd: AppendState before Init")
+	}
+	s := m.s
+	start := len(buf)
+	buf = append(buf, stateMagic...)
+	buf = binary.LittleEndian.AppendUint32(buf, stateVersion)
+	for d := 0; d < 3; d++ {
+		buf = binary.LittleEndian.AppendUint32(buf, uint32(s.n[d]))
+	}
+	buf = binary.LittleEndian.AppendUint32(buf, uint32(s.ng))
+	buf = binary.LittleEndian.AppendUint64(buf, uint64(s.floorHits))
+	buf = binary.LittleEndian.AppendUint64(buf, uint64(m.steps))
+	buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(m.t))
+	for _, q := range s.stateArrays() {
+		for _, v := range q {
+			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
+		}
+	}
+	buf = binary.LittleEndian.AppendUint32(buf, crc32.Checksum(buf[start:], castagnoli))
+	return buf, nil
+}
+
+func (s *solver) stateArrays() [8][]float64 {
+	return [8][]float64{s.u[0], s.u[1], s.u[2], s.u[3], s.u[4], s.b[0], s.b[1], s.b[2]}
+}
+
+// ErrState is wrapped by every RestoreState error.
+var ErrState = errors.New("mhd: bad state")
+
+// RestoreState restores what AppendState wrote, after Init on the same
+// block layout (sim.Model). It refuses, without touching the model, data of
+// another version or layout, truncated or corrupted data.
+func (m *Model) RestoreState(data []byte) error {
+	if m.s == nil {
+		return errors.New("mhd: RestoreState before Init")
+	}
+	return m.decodeState(data, true)
+}
+
+// decodeState verifies data against the block of m and, if apply, loads it.
+func (m *Model) decodeState(data []byte, apply bool) error {
+	s := m.s
+	if len(data) < stateHeader+4 {
+		return fmt.Errorf("%w: %d bytes, shorter than the header", ErrState, len(data))
+	}
+	if string(data[:4]) != stateMagic {
+		return fmt.Errorf("%w: magic %q", ErrState, data[:4])
+	}
+	le := binary.LittleEndian
+	if v := le.Uint32(data[4:]); v != stateVersion {
+		return fmt.Errorf("%w: version %d, this build reads %d", ErrState, v, stateVersion)
+	}
+	var n [3]int
+	for d := 0; d < 3; d++ {
+		n[d] = int(le.Uint32(data[8+4*d:]))
+	}
+	ng := int(le.Uint32(data[20:]))
+	if n != s.n || ng != s.ng {
+		return fmt.Errorf("%w: block %v ng %d, this block is %v ng %d", ErrState, n, ng, s.n, s.ng)
+	}
+	if want := s.stateLen(); len(data) != want {
+		return fmt.Errorf("%w: %d bytes, want %d", ErrState, len(data), want)
+	}
+	body := data[:len(data)-4]
+	if got, want := crc32.Checksum(body, castagnoli), le.Uint32(data[len(data)-4:]); got != want {
+		return fmt.Errorf("%w: CRC32C %08x, stored %08x", ErrState, got, want)
+	}
+	hits := int64(le.Uint64(data[24:]))
+	steps := int64(le.Uint64(data[32:]))
+	t := math.Float64frombits(le.Uint64(data[40:]))
+	if hits < 0 || steps < 0 || !(t >= 0) || math.IsInf(t, 0) {
+		return fmt.Errorf("%w: counters hits=%d steps=%d t=%g", ErrState, hits, steps, t)
+	}
+	if !apply {
+		return nil
+	}
+	p := stateHeader
+	for _, q := range s.stateArrays() {
+		for i := range q {
+			q[i] = math.Float64frombits(le.Uint64(data[p:]))
+			p += 8
+		}
+	}
+	s.floorHits, m.steps, m.t = hits, steps, t
+	return nil
 }

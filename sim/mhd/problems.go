@@ -3,13 +3,15 @@ package mhd
 import (
 	"fmt"
 	"math"
+
+	"github.com/apollo-hpc/apollo/sim"
 )
 
 // geometry is the global domain of a problem.
 type geometry struct {
 	n      [3]int
 	lo, hi [3]float64
-	bc     [3][2]Boundary
+	bc     [3][2]sim.Boundary
 }
 
 func (g geometry) dx() [3]float64 {
@@ -28,7 +30,7 @@ func domain(c Config) geometry {
 		g.hi = [3]float64{3, 1.5, 1.5}
 	case "brio-wu":
 		ax := axisIndex(c.Axis)
-		g.bc[ax] = [2]Boundary{Outflow, Outflow}
+		g.bc[ax] = [2]sim.Boundary{sim.Outflow, sim.Outflow}
 		for e := 0; e < 3; e++ {
 			if e != ax {
 				// Inactive axes: one cell as wide as the tube's cells.
@@ -266,7 +268,7 @@ func (st *setter) xc(e, gi int) float64 { return st.g.lo[e] + (float64(gi)+0.5)*
 // wrap maps a global face index on a periodic axis back into [0, N) so
 // the faces at both ends get the same bits.
 func (st *setter) wrap(e, gi int) int {
-	if st.g.bc[e][0] == Periodic && gi == st.g.n[e] {
+	if st.g.bc[e][0] == sim.Periodic && gi == st.g.n[e] {
 		return 0
 	}
 	return gi

@@ -1,19 +1,12 @@
 package mhd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
-)
 
-// Boundary is a physical boundary condition of one face of the domain.
-type Boundary int
-
-// Boundary conditions.
-const (
-	Periodic Boundary = iota
-	Outflow
-	Reflecting
+	"github.com/apollo-hpc/apollo/sim"
 )
 
 // Riemann solver selection.
@@ -52,7 +45,7 @@ type solver struct {
 	s      [3]int     // cell array sizes incl. ghosts
 	active [3]bool    // axes with more than one cell
 	dx     [3]float64 // cell widths
-	bcs    [3][2]Boundary
+	bcs    [3][2]sim.Boundary
 	gamma  float64
 	rsolv  int
 	dfloor float64
@@ -77,10 +70,17 @@ type solver struct {
 	floorHits int64
 
 	// fill refreshes ghosts of (u, b) before a stage.
-	fill func(u *[nCons][]float64, b *[3][]float64) error
+	fill func(ctx context.Context, u *[nCons][]float64, b *[3][]float64) error
 }
 
-func newSolver(n [3]int, ng int, dx [3]float64, gamma float64, rsolv int) (*solver, error) {
+// storage optionally supplies the state arrays (the sim fields' Data) so
+// that the halo exchange works on them in place; nil entries are allocated.
+type storage struct {
+	u, uh [nCons][]float64
+	b, bh [3][]float64
+}
+
+func newSolver(n [3]int, ng int, dx [3]float64, gamma float64, rsolv int, ext *storage) (*solver, error) {
 	if ng < 2 {
 		return nil, fmt.Errorf("mhd: ghost width %d < 2", ng)
 	}
@@ -99,13 +99,34 @@ func newSolver(n [3]int, ng int, dx [3]float64, gamma float64, rsolv int) (*solv
 		return nil, errors.New("mhd: no axis has more than one cell")
 	}
 	nc := s.s[0] * s.s[1] * s.s[2]
+	if ext == nil {
+		ext = &storage{}
+	}
+	get := func(ext []float64, l int) ([]float64, error) {
+		if ext == nil {
+			return make([]float64, l), nil
+		}
+		if len(ext) != l {
+			return nil, fmt.Errorf("mhd: supplied array has %d values, want %d", len(ext), l)
+		}
+		return ext, nil
+	}
+	var err error
 	for m := 0; m < nCons; m++ {
-		s.u[m] = make([]float64, nc)
-		s.uh[m] = make([]float64, nc)
+		if s.u[m], err = get(ext.u[m], nc); err != nil {
+			return nil, err
+		}
+		if s.uh[m], err = get(ext.uh[m], nc); err != nil {
+			return nil, err
+		}
 	}
 	for d := 0; d < 3; d++ {
-		s.b[d] = make([]float64, s.faceLen(d))
-		s.bh[d] = make([]float64, s.faceLen(d))
+		if s.b[d], err = get(ext.b[d], s.faceLen(d)); err != nil {
+			return nil, err
+		}
+		if s.bh[d], err = get(ext.bh[d], s.faceLen(d)); err != nil {
+			return nil, err
+		}
 		s.ecc[d] = make([]float64, nc)
 		s.wgt[d] = make([]float64, nc)
 		s.edg[d] = make([]float64, nc)
@@ -181,9 +202,9 @@ func (s *solver) trange(e int) (int, int) {
 }
 
 // step advances the state by dt with the VL2 predictor–corrector.
-func (s *solver) step(dt float64) error {
+func (s *solver) step(ctx context.Context, dt float64) error {
 	// Predictor: first-order fluxes from t^n, half step.
-	if err := s.fill(&s.u, &s.b); err != nil {
+	if err := s.fill(ctx, &s.u, &s.b); err != nil {
 		return fmt.Errorf("mhd: ghost fill (predictor): %w", err)
 	}
 	s.primitives(&s.u, &s.b)
@@ -198,7 +219,7 @@ func (s *solver) step(dt float64) error {
 	s.ctUpdate(0.5*dt, &s.bh)
 
 	// Corrector: second-order fluxes from the half step, full step from t^n.
-	if err := s.fill(&s.uh, &s.bh); err != nil {
+	if err := s.fill(ctx, &s.uh, &s.bh); err != nil {
 		return fmt.Errorf("mhd: ghost fill (corrector): %w", err)
 	}
 	s.primitives(&s.uh, &s.bh)

@@ -1,6 +1,7 @@
 package mhd
 
 import (
+	"context"
 	"math"
 	"testing"
 )
@@ -8,7 +9,7 @@ import (
 // uniformSolver returns a periodic solver holding one uniform state.
 func uniformSolver(t *testing.T, n [3]int, rs int) *solver {
 	t.Helper()
-	s, err := newSolver(n, 2, [3]float64{1.0 / float64(n[0]), 1.0 / float64(n[1]), 1.0 / float64(n[2])}, 5.0/3, rs)
+	s, err := newSolver(n, 2, [3]float64{1.0 / float64(n[0]), 1.0 / float64(n[1]), 1.0 / float64(n[2])}, 5.0/3, rs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +36,7 @@ func TestUniformStaysUniform(t *testing.T) {
 			u0[m] = s.u[m][c0]
 		}
 		for it := 0; it < 5; it++ {
-			if err := s.step(0.3 * s.maxDt()); err != nil {
+			if err := s.step(context.Background(), 0.3*s.maxDt()); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -88,7 +89,7 @@ func perturbedSolver(t *testing.T, n [3]int, rs int) *solver {
 			}
 		}
 	}
-	s.fillSerial(&s.u, &s.b)
+	s.fillSerial(context.Background(), &s.u, &s.b)
 	s.primitives(&s.u, &s.b)
 	for c := range s.u[iDN] {
 		w := func(m int) float64 { return s.w[m][c] }
@@ -105,7 +106,7 @@ func TestConservationAndDivB(t *testing.T) {
 		}
 		t0 := s.totals()
 		for it := 0; it < 20; it++ {
-			if err := s.step(0.3 * s.maxDt()); err != nil {
+			if err := s.step(context.Background(), 0.3*s.maxDt()); err != nil {
 				t.Fatal(err)
 			}
 			if dv := s.maxDivB(); dv > 1e-12 {
