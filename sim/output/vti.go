@@ -341,39 +341,51 @@ func (w *VTKWriter) writeVTI(p *Piece) (int64, uint32, error) {
 }
 
 // writeInterior converts one field's interior to little-endian bytes row by row (components
-// interleaved per cell, as VTK stores tuples) through a reused buffer.
+// interleaved per cell, as VTK stores tuples) into a reused chunk buffer of many rows, which is
+// checksummed and written whole: long buffers keep CRC32C on its fast path.
 func (w *VTKWriter) writeInterior(f *NamedField, p *Piece, crc uint32) (uint32, error) {
 	nx, ny, nz, ng := p.N[0], p.N[1], p.N[2], p.Ng
 	sx, sy := nx+2*ng, ny+2*ng
 	size := sx * sy * (nz + 2*ng)
 	nc := f.comps()
-	if cap(w.row) < 8*nc*nx {
-		w.row = make([]byte, 8*nc*nx)
+	rowBytes := 8 * nc * nx
+	if chunk := max(rowBytes, 32<<10); cap(w.row) < chunk {
+		w.row = make([]byte, chunk)
 	}
-	row := w.row[:8*nc*nx]
+	buf := w.row[:cap(w.row)]
+	fill := 0
 	d := f.Data
 	for k := 0; k < nz; k++ {
 		for j := 0; j < ny; j++ {
+			if fill+rowBytes > len(buf) {
+				crc = crc32.Update(crc, castagnoli, buf[:fill])
+				if _, err := w.bw.Write(buf[:fill]); err != nil {
+					return 0, err
+				}
+				fill = 0
+			}
+			row := buf[fill : fill+rowBytes]
 			base := ng + sx*((j+ng)+sy*(k+ng))
 			if nc == 1 {
 				src := d[base : base+nx]
-				for i := 0; i < nx; i++ {
-					binary.LittleEndian.PutUint64(row[8*i:], math.Float64bits(src[i]))
+				for i, v := range src {
+					binary.LittleEndian.PutUint64(row[8*i:8*i+8], math.Float64bits(v))
 				}
 			} else {
 				xs, ys, zs := d[base:base+nx], d[size+base:size+base+nx], d[2*size+base:2*size+base+nx]
-				for i := 0; i < nx; i++ {
-					o := 24 * i
-					binary.LittleEndian.PutUint64(row[o:], math.Float64bits(xs[i]))
-					binary.LittleEndian.PutUint64(row[o+8:], math.Float64bits(ys[i]))
-					binary.LittleEndian.PutUint64(row[o+16:], math.Float64bits(zs[i]))
+				for i := range xs {
+					c := row[24*i : 24*i+24]
+					binary.LittleEndian.PutUint64(c[0:8], math.Float64bits(xs[i]))
+					binary.LittleEndian.PutUint64(c[8:16], math.Float64bits(ys[i]))
+					binary.LittleEndian.PutUint64(c[16:24], math.Float64bits(zs[i]))
 				}
 			}
-			crc = crc32.Update(crc, castagnoli, row)
-			if _, err := w.bw.Write(row); err != nil {
-				return 0, err
-			}
+			fill += rowBytes
 		}
+	}
+	crc = crc32.Update(crc, castagnoli, buf[:fill])
+	if _, err := w.bw.Write(buf[:fill]); err != nil {
+		return 0, err
 	}
 	return crc, nil
 }
