@@ -21,6 +21,24 @@ type Result struct {
 // Apply applies c to s deterministically: the same state and command give
 // the same new state on every replica. A refused command leaves s unchanged.
 func (s *State) Apply(c *Command) Result {
+	if c.ReqID != "" {
+		if id, seen := s.Recent[c.ReqID]; seen {
+			return Result{Duplicate: true, MemberID: id, Epoch: s.Epoch}
+		}
+	}
+	r := s.apply(c)
+	if c.ReqID != "" && r.Err == nil {
+		s.Recent[c.ReqID] = r.MemberID
+		s.RecentOrder = append(s.RecentOrder, c.ReqID)
+		if len(s.RecentOrder) > maxRecent {
+			delete(s.Recent, s.RecentOrder[0])
+			s.RecentOrder = slices.Delete(s.RecentOrder, 0, 1)
+		}
+	}
+	return r
+}
+
+func (s *State) apply(c *Command) Result {
 	var r Result
 	switch c.Op {
 	case OpSetJob:

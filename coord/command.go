@@ -24,6 +24,7 @@ const (
 	maxHolders = 1024
 	maxShards  = 256
 	maxPending = 4
+	maxRecent  = 4096 // request ids remembered for deduplication
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -47,7 +48,8 @@ const (
 // Command is one replicated decision. Exactly the field matching Op is set.
 type Command struct {
 	Op       Op           `json:"op"`
-	At       int64        `json:"at,omitempty"` // leader clock, unix ns; recorded, never decided on
+	At       int64        `json:"at,omitempty"`  // leader clock, unix ns; recorded, never decided on
+	ReqID    string       `json:"req,omitempty"` // client request id: a retried request is applied once
 	Job      *Job         `json:"job,omitempty"`
 	Register *RegisterCmd `json:"register,omitempty"`
 	Fail     *FailCmd     `json:"fail,omitempty"`
@@ -203,6 +205,9 @@ func (j *Job) validate() error {
 }
 
 func (c *Command) validate() error {
+	if c.ReqID != "" && !validID(c.ReqID) {
+		return bad("bad request id")
+	}
 	set := 0
 	for _, p := range []bool{c.Job != nil, c.Register != nil, c.Fail != nil, c.Drain != nil, c.Report != nil, c.Replica != nil} {
 		if p {

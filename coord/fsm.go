@@ -132,6 +132,9 @@ func DecodeSnapshot(b []byte) (*State, error) {
 	if st.Replicas == nil {
 		st.Replicas = map[string]string{}
 	}
+	if st.Recent == nil {
+		st.Recent = map[string]string{}
+	}
 	if err := st.check(); err != nil {
 		return nil, err
 	}
@@ -159,6 +162,14 @@ func (s *State) check() error {
 	for _, c := range s.Checkpoints {
 		if len(c.RankManifests) != len(s.RankMap) {
 			return bad("checkpoint %d has %d rank manifests", c.ID, len(c.RankManifests))
+		}
+	}
+	if len(s.Recent) != len(s.RecentOrder) || len(s.RecentOrder) > maxRecent {
+		return bad("request id set malformed")
+	}
+	for _, id := range s.RecentOrder {
+		if _, ok := s.Recent[id]; !ok {
+			return bad("request id set malformed")
 		}
 	}
 	for _, p := range s.Pending {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/hashicorp/raft"
@@ -417,3 +418,23 @@ type memSink struct{ bytes.Buffer }
 func (*memSink) ID() string    { return "mem" }
 func (*memSink) Cancel() error { return nil }
 func (*memSink) Close() error  { return nil }
+
+func TestRetriedRequestAppliedOnce(t *testing.T) {
+	s := cluster4(t)
+	c := reg("d:1", 1)
+	c.ReqID = "req1"
+	r1 := mustApply(t, s, c)
+	r2 := mustApply(t, s, c)
+	if r1.MemberID != "n4" || r2.MemberID != "n4" || !r2.Duplicate || len(s.Members) != 4 {
+		t.Fatalf("retried register: %+v %+v, %d members", r1, r2, len(s.Members))
+	}
+	for i := 0; i < maxRecent+1; i++ {
+		mustApply(t, s, &Command{Op: OpCheckpointNow, ReqID: "x" + strconv.Itoa(i)})
+	}
+	if len(s.Recent) != maxRecent || len(s.RecentOrder) != maxRecent {
+		t.Fatalf("dedup set unbounded: %d", len(s.Recent))
+	}
+	if r := mustApply(t, s, c); r.Duplicate {
+		t.Fatal("evicted id still remembered")
+	}
+}

@@ -2,6 +2,7 @@ package coord
 
 import (
 	"errors"
+	"maps"
 	"slices"
 	"sort"
 )
@@ -109,11 +110,16 @@ type State struct {
 	Recoveries    uint64             `json:"recoveries"`     // epochs started because of a failure
 	LastCommitAt  int64              `json:"last_commit_at"`
 	Replicas      map[string]string  `json:"replicas"` // raft server id → HTTP API address
+	// Recent maps the ids of recently applied client requests to the member
+	// id they created (or ""), oldest first in RecentOrder, so a request
+	// retried after a failover is not applied twice.
+	Recent      map[string]string `json:"recent"`
+	RecentOrder []string          `json:"recent_order"`
 }
 
 // NewState returns the empty state.
 func NewState() *State {
-	return &State{Members: map[string]*Member{}, Replicas: map[string]string{}}
+	return &State{Members: map[string]*Member{}, Replicas: map[string]string{}, Recent: map[string]string{}}
 }
 
 // Clone returns a deep copy.
@@ -143,10 +149,9 @@ func (s *State) Clone() *State {
 		pp.Holders = slices.Clone(p.Holders)
 		c.Pending[i] = &pp
 	}
-	c.Replicas = make(map[string]string, len(s.Replicas))
-	for k, v := range s.Replicas {
-		c.Replicas[k] = v
-	}
+	c.Replicas = maps.Clone(s.Replicas)
+	c.Recent = maps.Clone(s.Recent)
+	c.RecentOrder = slices.Clone(s.RecentOrder)
 	return &c
 }
 
