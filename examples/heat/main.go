@@ -7,16 +7,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/apollo-hpc/apollo/comm"
-	"github.com/apollo-hpc/apollo/comm/inproc"
 	"github.com/apollo-hpc/apollo/examples/heat/heat"
 	"github.com/apollo-hpc/apollo/sim"
 )
@@ -43,22 +40,10 @@ func run(n, ranks int, stop float64, steps int64, cfg heat.Config) error {
 	if steps > 0 {
 		dc = sim.DriverConfig{StopStep: steps, ModelName: "heat"}
 	}
-	ctx := context.Background()
-	eps := inproc.NewWorld(ranks, 1)
-	errs := make([]error, ranks)
-	var wg sync.WaitGroup
 	start := time.Now()
-	for r := range eps {
-		wg.Add(1)
-		go func(r int) {
-			defer wg.Done()
-			c := comm.New(eps[r])
-			defer c.Close()
-			errs[r] = rank(ctx, c, n, cfg, dc, start)
-		}(r)
-	}
-	wg.Wait()
-	return errors.Join(errs...)
+	return sim.RunLocal(ranks, func(c *comm.Comm) error {
+		return rank(context.Background(), c, n, cfg, dc, start)
+	})
 }
 
 func rank(ctx context.Context, c *comm.Comm, n int, cfg heat.Config, dc sim.DriverConfig, start time.Time) error {
