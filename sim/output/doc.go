@@ -1,6 +1,6 @@
 // Package output writes what researchers open after a run: VTK XML image data (one .vti per
-// rank plus a .pvti index for ParaView/VisIt), PNG slices of a field with a viridis colour bar,
-// and a CSV time series of diagnostics with a PNG line plot.
+// rank plus a .pvti index for ParaView/VisIt, and a .pvd time collection), PNG slices of a field
+// with a viridis colour bar, and a CSV time series of diagnostics with a PNG line plot.
 //
 // The package takes plain descriptions of the data (Piece, Slice, column names) rather than sim
 // types, so it depends on nothing else in apollo. Layout of a block's arrays follows the sim
@@ -18,5 +18,10 @@
 //	_, err := w.WritePiece(step, rank, p)       // every rank, its own file, no gather
 //	if rank == 0 {
 //		_, err = w.WriteIndex(step, p, extents) // extents of all ranks, from the decomposition
+//		err = output.UpdateCollection(dir, "heat", step, t)
 //	}
+//
+// The extents need no communication: extents[r] is the Start and N of sim.NewBlock(g, procs, r, ng).
+// Readers (ReadVTI, ReadPVTI, ParseCollection, ReadSeries) check apollo's own files, for tests
+// and post-processing in Go.
 package output
