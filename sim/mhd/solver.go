@@ -193,12 +193,21 @@ func (s *solver) cstride(d int) int {
 }
 
 // trange is the range of transverse indices along axis e on which face
-// fluxes are needed so that the edge EMFs of all interior faces exist.
+// fluxes are needed so that the edge EMFs of all interior faces exist. An
+// inactive axis needs only index 0 (its face 1 is a copy of face 0).
 func (s *solver) trange(e int) (int, int) {
 	if s.active[e] {
 		return -1, s.n[e]
 	}
-	return 0, s.n[e]
+	return 0, 0
+}
+
+// prange is the range of cells along axis e whose primitives are needed.
+func (s *solver) prange(e int) (int, int) {
+	if s.active[e] {
+		return -s.ng, s.n[e] + s.ng - 1
+	}
+	return 0, 0
 }
 
 // step advances the state by dt with the VL2 predictor–corrector.
@@ -234,7 +243,7 @@ func (s *solver) step(ctx context.Context, dt float64) error {
 // density and pressure floors; floored conserved values are written back.
 func (s *solver) primitives(u *[nCons][]float64, b *[3][]float64) {
 	g := s.ng
-	sx, sy, sz := s.s[0], s.s[1], s.s[2]
+	sx, sy := s.s[0], s.s[1]
 	gm1 := s.gamma - 1
 	d0, m1, m2, m3, en := u[iDN], u[iM1], u[iM2], u[iM3], u[iEN]
 	bx, by, bz := b[0], b[1], b[2]
@@ -244,13 +253,16 @@ func (s *solver) primitives(u *[nCons][]float64, b *[3][]float64) {
 	sxy := sx * sy
 	s.bin = *b
 	var hits int64
-	for kk := 0; kk < sz; kk++ {
-		for jj := 0; jj < sy; jj++ {
+	ilo, ihi := s.prange(0)
+	jlo, jhi := s.prange(1)
+	klo, khi := s.prange(2)
+	for kk := klo + g; kk <= khi+g; kk++ {
+		for jj := jlo + g; jj <= jhi+g; jj++ {
 			c0 := sx * (jj + sy*kk)
 			fx0 := (sx + 1) * (jj + sy*kk)
 			fy0 := sx * (jj + (sy+1)*kk)
 			rowIn := jj >= g && jj < g+s.n[1] && kk >= g && kk < g+s.n[2]
-			for ii := 0; ii < sx; ii++ {
+			for ii := ilo + g; ii <= ihi+g; ii++ {
 				c := c0 + ii
 				fx := fx0 + ii
 				fy := fy0 + ii
@@ -438,10 +450,13 @@ func (s *solver) corner() {
 		out := s.edg[a]
 		var lo, hi [3]int
 		for e := 0; e < 3; e++ {
-			if e == a {
+			switch {
+			case e == a:
 				lo[e], hi[e] = 0, s.n[e]-1
-			} else {
+			case s.active[e]:
 				lo[e], hi[e] = 0, s.n[e]
+			default:
+				lo[e], hi[e] = 0, 0
 			}
 		}
 		ab, ac := s.active[b], s.active[c]
@@ -491,11 +506,10 @@ func (s *solver) ctUpdate(dt float64, bo *[3][]float64) {
 		q := bo[a]
 		var hi [3]int
 		for e := 0; e < 3; e++ {
-			if e == a {
-				hi[e] = s.n[e]
-			} else {
-				hi[e] = s.n[e] - 1
-			}
+			hi[e] = s.n[e] - 1
+		}
+		if s.active[a] {
+			hi[a] = s.n[a]
 		}
 		for k := 0; k <= hi[2]; k++ {
 			for j := 0; j <= hi[1]; j++ {
@@ -506,6 +520,27 @@ func (s *solver) ctUpdate(dt float64, bo *[3][]float64) {
 					q[f0+t] -= fb*(ec[p+sb]-ec[p]) - fc*(eb[p+sc]-eb[p])
 				}
 			}
+		}
+		if !s.active[a] {
+			s.copyFaceLayer(q, a)
+		}
+	}
+}
+
+// copyFaceLayer sets face 1 of an inactive axis a to face 0 over the whole
+// array: the problem does not vary along a.
+func (s *solver) copyFaceLayer(q []float64, a int) {
+	var tot [3]int
+	for e := 0; e < 3; e++ {
+		tot[e] = s.s[e]
+	}
+	tot[a]++
+	st := [3]int{1, tot[0], tot[0] * tot[1]}
+	b, c := (a+1)%3, (a+2)%3
+	for oc := 0; oc < tot[c]; oc++ {
+		for ob := 0; ob < tot[b]; ob++ {
+			base := ob*st[b] + oc*st[c] + s.ng*st[a]
+			q[base+st[a]] = q[base]
 		}
 	}
 }
