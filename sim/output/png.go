@@ -22,12 +22,9 @@ import (
 
 // Picture size limits, so a bad request cannot allocate without bound.
 const (
-	maxPixels     = 8192
-	maxSliceCells = 4096 * 4096
-	// Above this many cells the heat map is drawn as one image rather than one rectangle
-	// per cell (faster, but cell edges are interpolated).
-	vectorCellLimit = 512 * 512
-	colourBarWidth  = 120 // pixels
+	maxPixels      = 8192
+	maxSliceCells  = 4096 * 4096
+	colourBarWidth = 120 // pixels
 )
 
 // Slice is a 2D cut through a field, to be drawn as a PNG heat map with a viridis colour bar.
@@ -81,18 +78,6 @@ func (m *viridisMap) Colors() []color.Color {
 	}
 	return cs
 }
-
-// sliceGrid adapts a Slice to plotter.GridXYZ (cell centres).
-type sliceGrid struct {
-	s      *Slice
-	x0, dx float64
-	y0, dy float64
-}
-
-func (g sliceGrid) Dims() (int, int)   { return g.s.NX, g.s.NY }
-func (g sliceGrid) Z(c, r int) float64 { return g.s.Data[c+g.s.NX*r] }
-func (g sliceGrid) X(c int) float64    { return g.x0 + (float64(c)+0.5)*g.dx }
-func (g sliceGrid) Y(r int) float64    { return g.y0 + (float64(r)+0.5)*g.dy }
 
 func (s *Slice) size() (int, int) {
 	w, h := s.Width, s.Height
@@ -164,29 +149,24 @@ func (s *Slice) render() (*image.RGBA, sliceLayout, error) {
 	}
 	w, h := s.size()
 	lo, hi := s.colourRange()
-	g := sliceGrid{s: s, x0: 0, dx: 1, y0: 0, dy: 1}
+	x0, x1, y0, y1 := 0.0, float64(s.NX), 0.0, float64(s.NY)
 	if s.X1 > s.X0 {
-		g.x0, g.dx = s.X0, (s.X1-s.X0)/float64(s.NX)
+		x0, x1 = s.X0, s.X1
 	}
 	if s.Y1 > s.Y0 {
-		g.y0, g.dy = s.Y0, (s.Y1-s.Y0)/float64(s.NY)
+		y0, y1 = s.Y0, s.Y1
 	}
 	vm := &viridisMap{lo: lo, hi: hi, alpha: 1}
 
+	// gonum plot draws title, axes and colour bar; the cells are painted into the data area
+	// afterwards, one exact colour per pixel (no seams between cells, any grid size).
 	p := plot.New()
 	p.Title.Text = s.Title
 	p.Title.TextStyle.Font.Size = 14
 	p.X.Label.Text = s.XLabel
 	p.Y.Label.Text = s.YLabel
-	hm := plotter.NewHeatMap(g, vm)
-	hm.Min, hm.Max = lo, hi
-	hm.Underflow = viridisColour(lo, lo, hi)
-	hm.Overflow = viridisColour(hi, lo, hi)
-	hm.NaN = color.RGBA{R: 160, G: 160, B: 160, A: 255}
-	hm.Rasterized = s.NX*s.NY > vectorCellLimit
-	p.Add(hm)
-	p.X.Min, p.X.Max = g.x0, g.x0+float64(s.NX)*g.dx
-	p.Y.Min, p.Y.Max = g.y0, g.y0+float64(s.NY)*g.dy
+	p.X.Min, p.X.Max = x0, x1
+	p.Y.Min, p.Y.Max = y0, y1
 
 	// One point per pixel, so canvas coordinates are pixels (y up).
 	cv := vgimg.NewWith(vgimg.UseWH(vg.Length(w), vg.Length(h)), vgimg.UseDPI(72))
@@ -202,6 +182,11 @@ func (s *Slice) render() (*image.RGBA, sliceLayout, error) {
 	bp.Y.Tick.Marker = plot.ConstantTicks{{Value: lo, Label: formatTick(lo)}, {Value: hi, Label: formatTick(hi)}}
 	bp.Add(&plotter.ColorBar{ColorMap: vm, Vertical: true, Colors: 256})
 	barArea := draw.Crop(dc, vg.Length(w-colourBarWidth)+10, -30, da.Min.Y, da.Max.Y-vg.Length(h))
+	// Stretch the area by the bar plot's own padding so the bar lines up with the heat map.
+	if b0 := bp.DataCanvas(barArea); b0.Max.Y > b0.Min.Y {
+		barArea.Min.Y -= b0.Min.Y - da.Min.Y
+		barArea.Max.Y += da.Max.Y - b0.Max.Y
+	}
 	bp.Draw(barArea)
 	ba := bp.DataCanvas(barArea)
 
@@ -210,10 +195,46 @@ func (s *Slice) render() (*image.RGBA, sliceLayout, error) {
 		return nil, sliceLayout{}, errors.New("output: unexpected image type from vgimg")
 	}
 	toPixels := func(c draw.Canvas) image.Rectangle {
-		return image.Rect(int(math.Ceil(float64(c.Min.X))), h-int(math.Floor(float64(c.Max.Y))),
-			int(math.Floor(float64(c.Max.X))), h-int(math.Ceil(float64(c.Min.Y))))
+		return image.Rect(int(math.Round(float64(c.Min.X))), h-int(math.Round(float64(c.Max.Y))),
+			int(math.Round(float64(c.Max.X))), h-int(math.Round(float64(c.Min.Y))))
 	}
-	return img, sliceLayout{data: toPixels(da), bar: toPixels(ba), lo: lo, hi: hi}, nil
+	lay := sliceLayout{data: toPixels(da), bar: toPixels(ba), lo: lo, hi: hi}
+	s.paint(img, lay.data.Intersect(img.Bounds()), lo, hi)
+	return img, lay, nil
+}
+
+// nanColour marks cells without a value.
+var nanColour = color.RGBA{R: 160, G: 160, B: 160, A: 255}
+
+// paint fills r with the cells, nearest cell per pixel centre, row j = 0 at the bottom.
+func (s *Slice) paint(img *image.RGBA, r image.Rectangle, lo, hi float64) {
+	dw, dh := r.Dx(), r.Dy()
+	if dw <= 0 || dh <= 0 {
+		return
+	}
+	cols := make([]color.RGBA, len(s.Data))
+	for m, v := range s.Data {
+		if math.IsNaN(v) {
+			cols[m] = nanColour
+		} else {
+			cols[m] = viridisColour(min(max(v, lo), hi), lo, hi)
+		}
+	}
+	ix := make([]int, dw)
+	for px := range ix {
+		ix[px] = (2*px + 1) * s.NX / (2 * dw)
+	}
+	for py := 0; py < dh; py++ {
+		j := s.NY - 1 - (2*py+1)*s.NY/(2*dh)
+		row := cols[s.NX*j : s.NX*(j+1)]
+		pix := img.Pix[img.PixOffset(r.Min.X, r.Min.Y+py):]
+		pix = pix[:4*dw]
+		for px, i := range ix {
+			c := row[i]
+			q := pix[4*px : 4*px+4]
+			q[0], q[1], q[2], q[3] = c.R, c.G, c.B, 255
+		}
+	}
 }
 
 // EncodePNG draws the slice as a PNG to wr.
