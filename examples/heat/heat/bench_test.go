@@ -2,12 +2,14 @@ package heat
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/apollo-hpc/apollo/comm"
+	"github.com/apollo-hpc/apollo/comm/inproc"
 	"github.com/apollo-hpc/apollo/sim"
 )
 
@@ -49,64 +51,67 @@ func triad(b *testing.B, threads, n int) {
 	b.ReportMetric(bytes/b.Elapsed().Seconds()/1e9, "GB/s")
 }
 
-// heatRun sets up a heat model on n³ cells over ranks in-process ranks and
-// times b.N steps (or, with haloOnly, b.N halo exchanges of u).
-func heatRun(b *testing.B, n, ranks int, haloOnly bool) {
-	ready := make(chan struct{})
+// heatRun sets up a heat model on n³ cells over the ranks of eps and times
+// b.N steps (or, with haloOnly, b.N halo exchanges of u), excluding set-up.
+func heatRun(b *testing.B, n int, eps []comm.Endpoint, haloOnly bool) {
+	ready := make(chan struct{}, len(eps))
 	start := make(chan struct{})
-	var once sync.Once
 	var elapsed time.Duration
-	done := make(chan error, 1)
-	go func() {
-		done <- sim.RunLocal(ranks, func(c *comm.Comm) error {
+	errs := make([]error, len(eps))
+	var wg sync.WaitGroup
+	for r := range eps {
+		wg.Add(1)
+		go func(r int) {
+			defer wg.Done()
+			c := comm.New(eps[r])
+			defer c.Close()
 			ctx := context.Background()
 			env, err := sim.NewEnv(c, DefaultGrid(n), [3]int{}, 1)
-			if err != nil {
-				return err
-			}
 			m := New(Config{})
-			if err := m.Init(ctx, env); err != nil {
-				return err
+			if err == nil {
+				err = m.Init(ctx, env)
 			}
-			dt := m.MaxDt(env)
-			if err := c.Barrier(ctx); err != nil {
-				return err
-			}
-			if c.Rank() == 0 {
-				close(ready)
+			ready <- struct{}{}
+			if err != nil {
+				errs[r] = err
+				return
 			}
 			<-start
+			if err := c.Barrier(ctx); err != nil {
+				errs[r] = err
+				return
+			}
+			dt := m.MaxDt(env)
 			t0 := time.Now()
-			for it := 0; it < b.N; it++ {
+			for it := 0; it < b.N && err == nil; it++ {
 				if haloOnly {
 					err = m.hu.Exchange(ctx)
 				} else {
 					err = m.Step(ctx, env, 0, dt)
 				}
-				if err != nil {
-					return err
-				}
 			}
-			if err := c.Barrier(ctx); err != nil {
-				return err
+			if err == nil {
+				err = c.Barrier(ctx)
 			}
-			if c.Rank() == 0 {
-				once.Do(func() { elapsed = time.Since(t0) })
+			if r == 0 {
+				elapsed = time.Since(t0)
 			}
-			return nil
-		})
-	}()
-	select {
-	case <-ready:
-	case err := <-done:
-		b.Fatal(err)
+			errs[r] = err
+		}(r)
+	}
+	for range eps {
+		<-ready
 	}
 	b.ResetTimer()
 	close(start)
-	if err := <-done; err != nil {
+	wg.Wait()
+	b.StopTimer()
+	for _, ep := range eps {
+		ep.Close()
+	}
+	if err := errors.Join(errs...); err != nil {
 		b.Fatal(err)
 	}
-	b.StopTimer()
 	if !haloOnly {
 		cells := float64(n*n*n) * float64(b.N)
 		b.ReportMetric(cells/elapsed.Seconds(), "cells/s")
@@ -122,33 +127,41 @@ func BenchmarkHeat160(b *testing.B) {
 	const n = 160
 	for _, p := range []int{1, 2} {
 		b.Run(fmt.Sprintf("triad/threads=%d", p), func(b *testing.B) { triad(b, p, 1<<23) })
-		b.Run(fmt.Sprintf("step/ranks=%d", p), func(b *testing.B) { heatRun(b, n, p, false) })
-		b.Run(fmt.Sprintf("halo/ranks=%d", p), func(b *testing.B) { heatRun(b, n, p, true) })
+		b.Run(fmt.Sprintf("step/ranks=%d", p), func(b *testing.B) { heatRun(b, n, inproc.NewWorld(p, 1), false) })
+		b.Run(fmt.Sprintf("halo/ranks=%d", p), func(b *testing.B) { heatRun(b, n, inproc.NewWorld(p, 1), true) })
 	}
-	b.Run("step/ranks=8", func(b *testing.B) { heatRun(b, n, 8, false) })
-	b.Run("halo/ranks=8", func(b *testing.B) { heatRun(b, n, 8, true) })
+	b.Run("step/ranks=8", func(b *testing.B) { heatRun(b, n, inproc.NewWorld(8, 1), false) })
+	b.Run("halo/ranks=8", func(b *testing.B) { heatRun(b, n, inproc.NewWorld(8, 1), true) })
 }
 
-// BenchmarkStencil160 times the kernel alone at 160³ (no halo, no driver)
-// for a few y-tile working sets.
+// BenchmarkStencil160 times the kernel alone at 160³ (no halo, no driver),
+// as one block and as eight 80³ blocks, for a few y-tile working sets.
 func BenchmarkStencil160(b *testing.B) {
-	g := DefaultGrid(160)
-	blk, err := sim.NewBlock(g, [3]int{1, 1, 1}, 0, 1)
-	if err != nil {
-		b.Fatal(err)
-	}
-	u, v := blk.NewField("u", sim.Cell), blk.NewField("v", sim.Cell)
-	for i := range u.Data {
-		u.Data[i] = float64(i % 13)
-	}
 	defer func(t int) { tileBytes = t }(tileBytes)
-	for _, tb := range []int{32 << 10, 128 << 10, 512 << 10, 1 << 30} {
-		b.Run(fmt.Sprintf("tile=%dKiB", tb>>10), func(b *testing.B) {
-			tileBytes = tb
-			for it := 0; it < b.N; it++ {
-				stencil(u, v, blk.N, 0.1, 0.1, 0.1)
+	for _, procs := range [][3]int{{1, 1, 1}, {2, 2, 2}} {
+		var us, vs []*sim.Field
+		var blks []*sim.Block
+		for r := 0; r < procs[0]*procs[1]*procs[2]; r++ {
+			blk, err := sim.NewBlock(DefaultGrid(160), procs, r, 1)
+			if err != nil {
+				b.Fatal(err)
 			}
-			b.ReportMetric(float64(160*160*160)*float64(b.N)/b.Elapsed().Seconds(), "cells/s")
-		})
+			u, v := blk.NewField("u", sim.Cell), blk.NewField("v", sim.Cell)
+			for i := range u.Data {
+				u.Data[i] = float64(i % 13)
+			}
+			us, vs, blks = append(us, u), append(vs, v), append(blks, blk)
+		}
+		for _, tb := range []int{64 << 10, 256 << 10, 1 << 30} {
+			b.Run(fmt.Sprintf("blocks=%d/tile=%dKiB", len(blks), tb>>10), func(b *testing.B) {
+				tileBytes = tb
+				for it := 0; it < b.N; it++ {
+					for i := range blks {
+						stencil(us[i], vs[i], blks[i].N, 0.1, 0.1, 0.1)
+					}
+				}
+				b.ReportMetric(float64(160*160*160)*float64(b.N)/b.Elapsed().Seconds(), "cells/s")
+			})
+		}
 	}
 }
