@@ -22,6 +22,11 @@
 //	}
 //
 // The extents need no communication: extents[r] is the Start and N of sim.NewBlock(g, procs, r, ng).
+// A PNG slice on a decomposed grid: every rank cuts its part of the plane into a zeroed Slice
+// (Piece.NewSlice, Piece.CutPlane); a Sum reduction or a gather to rank 0 assembles it, and rank
+// 0 calls Slice.WritePNG. Diagnostics go through OpenSeries/Append on rank 0; after a restart
+// from step s, OpenSeries(path, columns, s) drops the rows the rolled-back run wrote after s.
+//
 // Readers (ReadVTI, ReadPVTI, ParseCollection, ReadSeries) check apollo's own files, for tests
 // and post-processing in Go.
 package output
