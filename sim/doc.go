@@ -41,6 +41,26 @@
 // Fields of the same Location share strides, so one index c+i serves all of
 // them.
 //
+// # Halo exchange
+//
+// A Halo sweeps x, then y over the x ghosts too, then z over the x and y
+// ghosts, so one message per face neighbour (all its fields packed
+// together) also fills edges and corners. Physical faces are filled in the
+// same sweep order: Outflow copies the boundary value, Reflecting mirrors
+// (with a sign flip for fields named by SetReflectSign), UserBoundary calls
+// the function given to SetUserBC. An axis with one block across a periodic
+// boundary wraps onto itself by a local copy.
+//
+// # Driver
+//
+// Run calls Model.Init (then RestoreState on a restart), and per step takes
+// the global minimum of MaxDt, clips the last step to StopTime, steps, and
+// calls the Progress, Output and Checkpoint hooks. The wall-clock
+// checkpoint decision is rank 0's, carried in the same reduction as dt
+// (rank 0 contributes its vote, the others +Inf to the minimum), so all
+// ranks checkpoint at the same step without an extra collective.
+// RunLocal runs a function on every rank of an in-process world.
+//
 // # Determinism
 //
 // The answer must not depend on the decomposition. Halo exchange only copies
