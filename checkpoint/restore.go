@@ -63,9 +63,14 @@ func RestoreRank(ctx context.Context, m *Manifest, rank int, store func(domain s
 			shards[s.Index] = b
 		}
 	}
+	// Data shards first (no decoding needed if all verify), then only as
+	// many parity shards as are missing; all of them if verification fails.
 	fetch(0, m.K)
+	for p := m.K; p < n && present(shards) < m.K; p++ {
+		fetch(p, p+1)
+	}
 	meta, data, _, err := reconstruct(shards, m.K, m.M, &e.Digest)
-	if err != nil && errors.Is(err, ErrNotEnoughShards) {
+	if err != nil && errors.Is(err, ErrNotEnoughShards) && present(shards) < n {
 		fetch(m.K, n)
 		meta, data, _, err = reconstruct(shards, m.K, m.M, &e.Digest)
 	}
@@ -84,6 +89,16 @@ func RestoreRank(ctx context.Context, m *Manifest, rank int, store func(domain s
 		return Meta{}, nil, fmt.Errorf("checkpoint %d rank %d: rebuilt %d bytes, manifest says %d", m.ID, rank, len(data), e.Size)
 	}
 	return meta, data, nil
+}
+
+func present(shards [][]byte) int {
+	c := 0
+	for _, b := range shards {
+		if b != nil {
+			c++
+		}
+	}
+	return c
 }
 
 func removeInt(s []int, v int) []int {

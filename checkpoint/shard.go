@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"hash/crc32"
 	"math"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/klauspost/reedsolomon"
 )
@@ -280,9 +282,14 @@ func (e *ShardsError) Unwrap() error { return ErrNotEnoughShards }
 // Encoder splits snapshots into k+m self-describing shards. It owns the
 // shard buffers and reuses them, so the large allocation (and its page
 // faults) is paid once. Not safe for concurrent use.
+//
+// Checksums ride on passes that happen anyway, while the bytes are in
+// cache: Load computes the data shards' CRCs as it copies them in, and
+// Encode computes parity stripe by stripe (a cache-sized slice of every
+// shard at a time), checksumming each parity stripe as it is produced.
+// Workers take disjoint byte ranges and their CRCs are combined.
 type Encoder struct {
 	k, m     int
-	rs       reedsolomon.Encoder
 	capacity int64    // largest snapshot the buffers hold
 	reserve  int      // bytes reserved before each payload for the header
 	bufs     [][]byte // k+m buffers: reserve bytes, then payload
@@ -291,7 +298,20 @@ type Encoder struct {
 	crcs     []uint32
 	dataLen  int64
 	loaded   bool
+
+	workers []encWorker
 }
+
+// encWorker is one goroutine's share of Load and Encode.
+type encWorker struct {
+	rs    reedsolomon.Encoder // single-goroutine codec: workers split the bytes
+	views [][]byte
+	crcs  []uint32
+}
+
+// stripe is the per-shard byte count coded at once: k+m stripes stay in
+// L2 while parity is computed and checksummed.
+const stripe = 32 << 10
 
 // NewEncoder returns an Encoder for snapshots of up to capacity bytes with
 // layouts of up to maxLayout bytes.
@@ -306,17 +326,21 @@ func NewEncoder(k, m int, capacity int64, maxLayout int) (*Encoder, error) {
 		return nil, fmt.Errorf("checkpoint: max layout %d out of range [0,%d]", maxLayout, MaxLayout)
 	}
 	size := shardSizeFor(capacity, k)
-	rs, err := reedsolomon.New(k, m, reedsolomon.WithAutoGoroutines(int(size)))
-	if err != nil {
-		return nil, fmt.Errorf("checkpoint: reedsolomon: %w", err)
-	}
 	e := &Encoder{
-		k: k, m: m, rs: rs, capacity: capacity,
+		k: k, m: m, capacity: capacity,
 		reserve:  headerLen(maxLayout, k+m),
 		bufs:     make([][]byte, k+m),
 		payloads: make([][]byte, k+m),
 		shards:   make([][]byte, k+m),
 		crcs:     make([]uint32, k+m),
+		workers:  make([]encWorker, runtime.GOMAXPROCS(0)),
+	}
+	for i := range e.workers {
+		rs, err := reedsolomon.New(k, m, reedsolomon.WithMaxGoroutines(1))
+		if err != nil {
+			return nil, fmt.Errorf("checkpoint: reedsolomon: %w", err)
+		}
+		e.workers[i] = encWorker{rs: rs, views: make([][]byte, k+m), crcs: make([]uint32, k+m)}
 	}
 	for i := range e.bufs {
 		e.bufs[i] = make([]byte, e.reserve+int(size))
@@ -324,9 +348,40 @@ func NewEncoder(k, m int, capacity int64, maxLayout int) (*Encoder, error) {
 	return e, nil
 }
 
-// Load copies a snapshot into the shard buffers. This copy is the only
-// part of a checkpoint the solver waits for; after it returns, data may be
-// modified. Load invalidates shards returned by an earlier Encode.
+// parallel runs f(w, lo, hi) for w over the workers, splitting [0, n) into
+// contiguous 64-byte-aligned ranges; small n runs on one worker.
+func (e *Encoder) parallel(n int, f func(w *encWorker, lo, hi int)) int {
+	nw := len(e.workers)
+	if n < 2*stripe*nw {
+		nw = 1
+	}
+	chunk := ((n+nw-1)/nw + 63) &^ 63
+	var wg sync.WaitGroup
+	used := 0
+	for w := 0; w < nw; w++ {
+		lo, hi := w*chunk, min((w+1)*chunk, n)
+		if lo >= hi {
+			break
+		}
+		used++
+		if w == nw-1 || hi == n {
+			f(&e.workers[w], lo, hi)
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(&e.workers[w], lo, hi)
+		}()
+	}
+	wg.Wait()
+	return used
+}
+
+// Load copies a snapshot into the shard buffers and checksums the data
+// shards on the way. This is the only part of a checkpoint the solver
+// waits for; after it returns, data may be modified. Load invalidates
+// shards returned by an earlier Encode.
 func (e *Encoder) Load(data []byte) error {
 	if int64(len(data)) > e.capacity {
 		return fmt.Errorf("checkpoint: snapshot of %d bytes exceeds encoder capacity %d", len(data), e.capacity)
@@ -336,14 +391,45 @@ func (e *Encoder) Load(data []byte) error {
 	for i := range e.bufs {
 		e.payloads[i] = e.bufs[i][e.reserve : e.reserve+size]
 	}
-	off := 0
-	for i := 0; i < e.k; i++ {
-		n := copy(e.payloads[i], data[off:])
-		off += n
-		clear(e.payloads[i][n:]) // zero padding of the last data shard(s)
-	}
+	// Workers copy disjoint byte ranges of every data shard, checksumming
+	// each stripe while it is still in cache.
+	used := e.parallel(size, func(w *encWorker, lo, hi int) {
+		for i := 0; i < e.k; i++ {
+			dst := e.payloads[i]
+			base := i * size
+			c := uint32(0)
+			for a := lo; a < hi; a += stripe {
+				b := min(a+stripe, hi)
+				n := 0
+				if s := base + a; s < len(data) {
+					n = copy(dst[a:b], data[s:min(base+b, len(data))])
+				}
+				clear(dst[a+n : b]) // zero padding past the end of the snapshot
+				c = crc32.Update(c, castagnoli, dst[a:b])
+			}
+			w.crcs[i] = c
+		}
+	})
+	e.combine(0, e.k, size, used)
 	e.loaded = true
 	return nil
+}
+
+// combine merges the workers' per-range CRCs of shards [from, to).
+func (e *Encoder) combine(from, to, size, used int) {
+	nw := len(e.workers)
+	if size < 2*stripe*nw {
+		nw = 1
+	}
+	chunk := ((size+nw-1)/nw + 63) &^ 63
+	for i := from; i < to; i++ {
+		c := e.workers[0].crcs[i]
+		for w := 1; w < used; w++ {
+			n := min((w+1)*chunk, size) - w*chunk
+			c = crcCombine(c, e.workers[w].crcs[i], int64(n))
+		}
+		e.crcs[i] = c
+	}
 }
 
 // Encode computes parity and checksums for the loaded snapshot and returns
@@ -356,19 +442,37 @@ func (e *Encoder) Encode(meta Meta) ([][]byte, Digest, error) {
 	if len(meta.Layout) > e.reserve-headerLen(0, e.k+e.m) {
 		return nil, Digest{}, fmt.Errorf("checkpoint: layout of %d bytes exceeds encoder limit", len(meta.Layout))
 	}
-	if err := e.rs.Encode(e.payloads); err != nil {
-		return nil, Digest{}, fmt.Errorf("checkpoint: reedsolomon encode: %w", err)
+	size := len(e.payloads[0])
+	errs := make([]error, len(e.workers))
+	used := e.parallel(size, func(w *encWorker, lo, hi int) {
+		for i := e.k; i < e.k+e.m; i++ {
+			w.crcs[i] = 0
+		}
+		for a := lo; a < hi; a += stripe {
+			b := min(a+stripe, hi)
+			for i, p := range e.payloads {
+				w.views[i] = p[a:b]
+			}
+			if err := w.rs.Encode(w.views); err != nil {
+				errs[0] = err // only possible for malformed shards: same for every worker
+				return
+			}
+			for i := e.k; i < e.k+e.m; i++ {
+				w.crcs[i] = crc32.Update(w.crcs[i], castagnoli, w.views[i])
+			}
+		}
+	})
+	if errs[0] != nil {
+		return nil, Digest{}, fmt.Errorf("checkpoint: reedsolomon encode: %w", errs[0])
 	}
-	for i, p := range e.payloads {
-		e.crcs[i] = crc32.Checksum(p, castagnoli)
-	}
-	h := &header{k: e.k, m: e.m, meta: meta, dataLen: e.dataLen, shardSize: int64(len(e.payloads[0])), crcs: e.crcs}
+	e.combine(e.k, e.k+e.m, size, used)
+	h := &header{k: e.k, m: e.m, meta: meta, dataLen: e.dataLen, shardSize: int64(size), crcs: e.crcs}
 	hl := headerLen(len(meta.Layout), e.k+e.m)
 	for i := range e.bufs {
 		h.index = i
 		start := e.reserve - hl // header sits right before the payload: no payload copy
 		putHeader(e.bufs[i][start:e.reserve], h)
-		e.shards[i] = e.bufs[i][start : e.reserve+len(e.payloads[i])]
+		e.shards[i] = e.bufs[i][start : e.reserve+size]
 	}
 	return e.shards, h.digest(), nil
 }

@@ -170,11 +170,12 @@ func TestShardsOfAnotherSnapshotRejected(t *testing.T) {
 
 func TestEncoderReuse(t *testing.T) {
 	const k, m = 8, 2
-	e, err := NewEncoder(k, m, 1<<20, 64)
+	e, err := NewEncoder(k, m, 4<<20, 64)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, n := range []int{1 << 20, 1000, 777777, 0} {
+	// Sizes on both sides of the parallel split, and odd splits.
+	for i, n := range []int{1 << 20, 1000, 4<<20 - 13, 777777, 0, 2*stripe*8*len(e.workers) + 1} {
 		data := testData(n, uint64(i))
 		if err := e.Load(data); err != nil {
 			t.Fatal(err)
@@ -189,7 +190,7 @@ func TestEncoderReuse(t *testing.T) {
 			t.Fatalf("round %d: %v", i, err)
 		}
 	}
-	if err := e.Load(make([]byte, 1<<20+1)); err == nil {
+	if err := e.Load(make([]byte, 4<<20+1)); err == nil {
 		t.Fatal("Load beyond capacity accepted")
 	}
 	if _, _, err := e.Encode(Meta{Layout: make([]byte, 65)}); err == nil {

@@ -1,0 +1,266 @@
+package checkpoint
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/klauspost/reedsolomon"
+)
+
+// benchSize is the 300 MB of field data (a 160³ MHD state with its
+// auxiliary fields is 262–300 MB).
+const benchSize = 300_000_000
+
+var benchKM = [][2]int{{4, 2}, {8, 2}}
+
+// BenchmarkEncode300MB: Encoder.Encode (parity + CRC32C of every shard +
+// headers) beside klauspost's bare Encode on the same, already-touched
+// shard buffers.
+func BenchmarkEncode300MB(b *testing.B) {
+	data := testData(benchSize, 1)
+	for _, km := range benchKM {
+		e, err := NewEncoder(km[0], km[1], benchSize, 64)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := e.Load(data); err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := e.Encode(testMeta(1)); err != nil { // touch every page once
+			b.Fatal(err)
+		}
+		// klauspost's own multi-goroutine split, sized for these shards.
+		bare, err := reedsolomon.New(km[0], km[1], reedsolomon.WithAutoGoroutines(len(e.payloads[0])))
+		if err != nil {
+			b.Fatal(err)
+		}
+		name := fmt.Sprintf("%d+%d", km[0], km[1])
+		b.Run(name+"/bare", func(b *testing.B) {
+			b.SetBytes(benchSize)
+			for b.Loop() {
+				if err := bare.Encode(e.payloads); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(name+"/checkpoint", func(b *testing.B) {
+			b.SetBytes(benchSize)
+			for b.Loop() {
+				if _, _, err := e.Encode(testMeta(1)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkEncode64MiB: Encoder.Encode beside a plain copy of the same
+// snapshot into an already-touched buffer.
+func BenchmarkEncode64MiB(b *testing.B) {
+	const n = 64 << 20
+	data := testData(n, 2)
+	dst := make([]byte, n)
+	copy(dst, data)
+	b.Run("copy", func(b *testing.B) {
+		b.SetBytes(n)
+		for b.Loop() {
+			copy(dst, data)
+		}
+	})
+	for _, km := range benchKM {
+		e, err := NewEncoder(km[0], km[1], n, 64)
+		if err != nil {
+			b.Fatal(err)
+		}
+		e.Load(data)
+		e.Encode(testMeta(1))
+		b.Run(fmt.Sprintf("%d+%d", km[0], km[1]), func(b *testing.B) {
+			b.SetBytes(n)
+			for b.Loop() {
+				if _, _, err := e.Encode(testMeta(1)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// benchDir is where directory benchmarks write: $APOLLO_BENCH_DIR (e.g. an
+// NFS mount) or a temporary directory on the local disk.
+func benchDir(b *testing.B) string {
+	if d := os.Getenv("APOLLO_BENCH_DIR"); d != "" {
+		dir, err := os.MkdirTemp(d, "ckptbench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { os.RemoveAll(dir) })
+		return dir
+	}
+	return b.TempDir()
+}
+
+// BenchmarkDirWrite300MB: DirStore.Put of the 4+2 shards of a 300 MB
+// snapshot (tmp+fsync+rename+fsync dir, one shard after another) beside a
+// plain sequential write+fsync of the same bytes to the same directory.
+func BenchmarkDirWrite300MB(b *testing.B) {
+	shards, _, err := EncodeShards(testMeta(1), testData(benchSize, 3), 4, 2)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var total int64
+	for _, s := range shards {
+		total += int64(len(s))
+	}
+	dir := benchDir(b)
+	b.Run("plain", func(b *testing.B) {
+		b.SetBytes(total)
+		for b.Loop() {
+			for i, s := range shards {
+				f, err := os.Create(filepath.Join(dir, fmt.Sprint("plain", i)))
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := f.Write(s); err != nil {
+					b.Fatal(err)
+				}
+				if err := f.Sync(); err != nil {
+					b.Fatal(err)
+				}
+				f.Close()
+			}
+		}
+	})
+	st, err := NewDirStore(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("dirstore", func(b *testing.B) {
+		b.SetBytes(total)
+		for b.Loop() {
+			for i, s := range shards {
+				if err := st.Put(context.Background(), ShardName(1, 0, i), s); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+}
+
+// BenchmarkTake300MB: the solver's stall (Take: copy into the reused shard
+// buffers) beside the full background write (encode + store) at each level.
+// Reported per op: stall-ms, write-ms and stall/write.
+func BenchmarkTake300MB(b *testing.B) {
+	state := testData(benchSize, 4)
+	for _, lv := range []Level{LevelMemory, LevelDir} {
+		b.Run(lv.String(), func(b *testing.B) {
+			var ds []Domain
+			if lv == LevelMemory {
+				ds = memDomains(6)
+			} else {
+				root := benchDir(b)
+				for i := 0; i < 6; i++ {
+					s, err := NewDirStore(filepath.Join(root, fmt.Sprint(i)))
+					if err != nil {
+						b.Fatal(err)
+					}
+					ds = append(ds, Domain{Name: fmt.Sprint(i), Store: s})
+				}
+			}
+			c, err := New(0, Config{K: 4, M: 2, Capacity: benchSize, Logger: quiet,
+				Levels: []LevelConfig{{Level: lv, Every: 1, Domains: ds, Keep: 1}}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer c.Close()
+			ctx := context.Background()
+			var stall, write time.Duration
+			id := uint64(0)
+			take := func() {
+				id++
+				t0 := time.Now()
+				if _, err := c.Take(ctx, Meta{ID: id, Step: int64(id)}, state); err != nil {
+					b.Fatal(err)
+				}
+				stall += time.Since(t0)
+				if _, err := c.Flush(ctx); err != nil {
+					b.Fatal(err)
+				}
+				write += time.Since(t0)
+				if err := c.Commit(ctx, lv, id); err != nil {
+					b.Fatal(err)
+				}
+			}
+			take() // first touch of the shard buffers
+			stall, write = 0, 0
+			b.SetBytes(benchSize)
+			n := 0
+			for b.Loop() {
+				take()
+				n++
+			}
+			b.ReportMetric(float64(stall.Microseconds())/1e3/float64(n), "stall-ms")
+			b.ReportMetric(float64(write.Microseconds())/1e3/float64(n), "write-ms")
+			b.ReportMetric(float64(stall)/float64(write), "stall/write")
+		})
+	}
+}
+
+// BenchmarkRestore300MB: restore one rank whose data shard 0 was lost (a
+// dead node), from the memory level and from the directory level (page
+// cache warm, and cold: the shard files evicted before each restore).
+func BenchmarkRestore300MB(b *testing.B) {
+	const k, m = 4, 2
+	data := testData(benchSize, 5)
+	for _, mode := range []string{"memory", "dir-warm", "dir-cold"} {
+		b.Run(mode, func(b *testing.B) {
+			var ds []Domain
+			lv := LevelMemory
+			if mode == "memory" {
+				ds = memDomains(k + m)
+			} else {
+				lv = LevelDir
+				root := benchDir(b)
+				for i := 0; i < k+m; i++ {
+					s, err := NewDirStore(filepath.Join(root, fmt.Sprint(i)))
+					if err != nil {
+						b.Fatal(err)
+					}
+					ds = append(ds, Domain{Name: fmt.Sprint(i), Store: s})
+				}
+			}
+			c, err := New(0, Config{K: k, M: m, Capacity: benchSize, Logger: quiet,
+				Levels: []LevelConfig{{Level: lv, Every: 1, Domains: ds, Keep: 1}}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer c.Close()
+			ctx := context.Background()
+			c.Take(ctx, Meta{ID: 1, Step: 1}, data)
+			ws, err := c.Flush(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			man := manifestOf(ws[0], k, m)
+			dead := map[string]bool{ws[0].Entry.Shards[0].Domain: true}
+			resolve := lostResolver(c, dead)
+			b.SetBytes(benchSize)
+			for b.Loop() {
+				if mode == "dir-cold" {
+					b.StopTimer()
+					for _, d := range ds {
+						evict(b, d.Store.(*DirStore).Dir())
+					}
+					b.StartTimer()
+				}
+				_, got, _, err := Restore(ctx, 0, resolve, man)
+				if err != nil || len(got) != benchSize {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
