@@ -115,6 +115,19 @@ func (s *State) maybeStart(r *Result) {
 	if s.Job == nil {
 		return
 	}
+	if s.Epoch == 0 {
+		joining := 0
+		for _, m := range s.Members {
+			if m.State == Joining {
+				joining++
+			}
+		}
+		if joining < s.Job.MinNodes {
+			return
+		}
+	} else if !slices.Contains(s.RankMap, "") {
+		return
+	}
 	ids := sortedIDs(s.Members)
 	if s.Epoch == 0 {
 		var nodes []string
@@ -130,9 +143,6 @@ func (s *State) maybeStart(r *Result) {
 		}
 		s.RankMap = Assign(s.Job.Ranks, nodes, caps)
 		s.newEpoch(r)
-		return
-	}
-	if !slices.Contains(s.RankMap, "") {
 		return
 	}
 	order := make([]*Member, 0, len(ids))

@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -27,6 +28,7 @@ func replicaMain() int {
 	s, err := NewServer(Config{
 		ID: os.Getenv(replicaEnv), DataDir: os.Getenv("COORD_DATA"), RaftAddr: os.Getenv("COORD_RAFT"),
 		HTTPAddr: os.Getenv("COORD_HTTP"), Key: testKey, Bootstrap: os.Getenv("COORD_BOOT") == "1", Logger: log,
+		Join: strings.Fields(os.Getenv("COORD_JOIN")),
 	})
 	if err != nil {
 		log.Error("replica start", "err", err)
@@ -51,6 +53,7 @@ func freePort(t testing.TB) string {
 
 type replicaProc struct {
 	id, data, raft, http string
+	join                 []string
 	cmd                  *exec.Cmd
 }
 
@@ -60,6 +63,9 @@ func (p *replicaProc) start(t testing.TB, boot bool) {
 	cmd.Env = append(os.Environ(), replicaEnv+"="+p.id, "COORD_DATA="+p.data, "COORD_RAFT="+p.raft, "COORD_HTTP="+p.http)
 	if boot {
 		cmd.Env = append(cmd.Env, "COORD_BOOT=1")
+	}
+	if len(p.join) > 0 {
+		cmd.Env = append(cmd.Env, "COORD_JOIN="+strings.Join(p.join, " "))
 	}
 	if os.Getenv("COORD_LOG") != "" {
 		cmd.Stderr = os.Stderr
@@ -125,12 +131,17 @@ func TestLeaderSIGKILL(t *testing.T) {
 	c := NewClient(addrs, testKey)
 	defer c.CloseIdleConnections()
 	ctx := ctxT(t, 120*time.Second)
-	for _, p := range procs[1:] {
-		p.start(t, false)
-		if err := c.AddReplica(ctx, p.id, p.raft, p.http); err != nil {
-			t.Fatalf("add %s: %v", p.id, err)
-		}
+	// c2 is added by an operator call, c3 joins by itself (Config.Join).
+	procs[1].start(t, false)
+	if err := c.AddReplica(ctx, procs[1].id, procs[1].raft, procs[1].http); err != nil {
+		t.Fatalf("add %s: %v", procs[1].id, err)
 	}
+	procs[2].join = []string{procs[0].http, procs[1].http}
+	procs[2].start(t, false)
+	waitFor(t, 10*time.Second, "c3 joins", func() bool {
+		st, err := localStatus(procs[0].http)
+		return err == nil && len(st.State.Replicas) == 3
+	})
 	if _, err := c.SetJob(ctx, Job{Ranks: 4, K: 2, M: 1, MinNodes: 2, Retention: 2}); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,7 +28,14 @@ type Config struct {
 	HTTPAddr  string // listen address of the API, e.g. "127.0.0.1:0"
 	Key       []byte // cluster key: raft handshake and API authentication
 	Bootstrap bool   // form a new single-replica cluster if DataDir holds none
-	SharedDir string // if set, every committed checkpoint record is also written here
+	// Join lists API addresses of existing replicas; a replica with no raft
+	// state asks them (until it succeeds or closes) to add it as a voter.
+	Join []string
+	// RaftAdvertise and HTTPAdvertise are the addresses peers and clients use
+	// when the listen addresses are wildcards (default: the listen addresses).
+	RaftAdvertise string
+	HTTPAdvertise string
+	SharedDir     string // if set, every committed checkpoint record is also written here
 
 	Lease time.Duration // a node silent this long is declared dead (default 1 s)
 
@@ -154,7 +162,7 @@ func (s *Server) start() error {
 	if cfg.Transport != nil {
 		s.trans = cfg.Transport
 	} else {
-		sl, err := newStreamLayer(cfg.RaftAddr, cfg.Key, s.log)
+		sl, err := newStreamLayer(cfg.RaftAddr, cfg.RaftAdvertise, cfg.Key, s.log)
 		if err != nil {
 			return err
 		}
@@ -169,11 +177,11 @@ func (s *Server) start() error {
 		return fmt.Errorf("coord: start raft: %w", err)
 	}
 	s.raft = r
+	has, err := raft.HasExistingState(logs, stable, snaps)
+	if err != nil {
+		return fmt.Errorf("coord: inspect raft state: %w", err)
+	}
 	if cfg.Bootstrap {
-		has, err := raft.HasExistingState(logs, stable, snaps)
-		if err != nil {
-			return fmt.Errorf("coord: inspect raft state: %w", err)
-		}
 		if !has {
 			f := r.BootstrapCluster(raft.Configuration{Servers: []raft.Server{{ID: rc.LocalID, Address: s.trans.LocalAddr()}}})
 			if err := f.Error(); err != nil && !errors.Is(err, raft.ErrCantBootstrap) {
@@ -198,11 +206,46 @@ func (s *Server) start() error {
 	}()
 	go s.detector()
 	go s.recordWriter()
+	if !has && !cfg.Bootstrap && len(cfg.Join) > 0 {
+		s.wg.Add(1)
+		go s.join()
+	}
 	return nil
 }
 
+// join asks the existing replicas to add this one, until it succeeds or the
+// server closes.
+func (s *Server) join() {
+	defer s.wg.Done()
+	c := NewClient(s.cfg.Join, s.cfg.Key)
+	defer c.CloseIdleConnections()
+	ctx, cancel := contextWithTimeout(context.Background(), 24*time.Hour, s.done)
+	defer cancel()
+	for {
+		err := c.AddReplica(ctx, s.cfg.ID, s.RaftAddr(), s.HTTPAddr())
+		if err == nil {
+			s.log.Info("joined controller cluster")
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		s.log.Warn("join controller cluster", "err", err)
+		select {
+		case <-s.done:
+			return
+		case <-time.After(time.Second):
+		}
+	}
+}
+
 // HTTPAddr is the address the API listens on.
-func (s *Server) HTTPAddr() string { return s.httpLn.Addr().String() }
+func (s *Server) HTTPAddr() string {
+	if s.cfg.HTTPAdvertise != "" {
+		return s.cfg.HTTPAdvertise
+	}
+	return s.httpLn.Addr().String()
+}
 
 // RaftAddr is the address raft peers use to reach this replica.
 func (s *Server) RaftAddr() string { return string(s.trans.LocalAddr()) }
@@ -411,8 +454,8 @@ func (s *Server) expire(now time.Time) {
 				delete(s.leases, id)
 			}
 		}
-		for _, id := range sortedIDs(st.Members) {
-			if !st.Members[id].State.Live() {
+		for id, m := range st.Members {
+			if !m.State.Live() {
 				continue
 			}
 			t, ok := s.leases[id]
@@ -429,6 +472,7 @@ func (s *Server) expire(now time.Time) {
 	if len(dead) == 0 {
 		return
 	}
+	slices.SortFunc(dead, cmpID)
 	if len(dead) > maxHolders {
 		dead = dead[:maxHolders]
 	}

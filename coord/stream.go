@@ -59,12 +59,23 @@ func (s *streamLayer) track(c net.Conn) (net.Conn, bool) {
 	return tc, true
 }
 
-func newStreamLayer(addr string, key []byte, log *slog.Logger) (*streamLayer, error) {
+func newStreamLayer(addr, advertise string, key []byte, log *slog.Logger) (*streamLayer, error) {
+	var adv net.Addr
+	if advertise != "" {
+		a, err := net.ResolveTCPAddr("tcp", advertise)
+		if err != nil {
+			return nil, fmt.Errorf("coord: raft advertise address %q: %w", advertise, err)
+		}
+		adv = a
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("coord: raft listen %s: %w", addr, err)
 	}
-	s := &streamLayer{ln: ln, key: key, log: log, conns: make(chan net.Conn), done: make(chan struct{}), advert: ln.Addr(),
+	if adv == nil {
+		adv = ln.Addr()
+	}
+	s := &streamLayer{ln: ln, key: key, log: log, conns: make(chan net.Conn), done: make(chan struct{}), advert: adv,
 		live: map[*trackedConn]struct{}{}}
 	s.wg.Add(1)
 	go s.acceptLoop()
