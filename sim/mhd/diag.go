@@ -1,6 +1,10 @@
 package mhd
 
-import "math"
+import (
+	"math"
+
+	"github.com/apollo-hpc/apollo/sim"
+)
 
 // maxDivB is the largest |∇·B| over interior cells (face-centred
 // divergence, the quantity CT keeps at round-off).
@@ -20,22 +24,24 @@ func (s *solver) maxDivB() float64 {
 }
 
 // totals returns the interior sums of the conserved cell variables times the
-// cell volume (mass, momentum, total energy).
+// cell volume (mass, momentum, total energy). The sums are exact (then
+// rounded once), so conservation is measured without summation error.
 func (s *solver) totals() [nCons]float64 {
 	var tot [nCons]float64
 	vol := s.dx[0] * s.dx[1] * s.dx[2]
+	var acc sim.ExactSum
 	for m := 0; m < nCons; m++ {
-		sum := 0.0
+		acc.Reset()
 		q := s.u[m]
 		for k := 0; k < s.n[2]; k++ {
 			for j := 0; j < s.n[1]; j++ {
 				c0 := s.cidx(0, j, k)
 				for i := 0; i < s.n[0]; i++ {
-					sum += q[c0+i]
+					acc.Add(q[c0+i])
 				}
 			}
 		}
-		tot[m] = sum * vol
+		tot[m] = acc.Float64() * vol
 	}
 	return tot
 }

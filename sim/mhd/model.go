@@ -393,3 +393,40 @@ func (m *Model) decodeState(data []byte, apply bool) error {
 	s.floorHits, m.steps, m.t = hits, steps, t
 	return nil
 }
+
+// Plane returns the interior values of a cell quantity on the z-plane k of
+// the model's block, x fastest: "dens", "pres" or "bmag" (|B|, cell-centred).
+func (m *Model) Plane(quantity string, k int) ([]float64, error) {
+	if m.s == nil {
+		return nil, errors.New("mhd: Plane before the model has a state")
+	}
+	s := m.s
+	if k < 0 || k >= s.n[2] {
+		return nil, fmt.Errorf("mhd: plane %d outside [0, %d)", k, s.n[2])
+	}
+	out := make([]float64, 0, s.n[0]*s.n[1])
+	gm1 := s.gamma - 1
+	for j := 0; j < s.n[1]; j++ {
+		for i := 0; i < s.n[0]; i++ {
+			c := s.cidx(i, j, k)
+			b1 := 0.5 * (s.b[0][s.fidx(0, i, j, k)] + s.b[0][s.fidx(0, i+1, j, k)])
+			b2 := 0.5 * (s.b[1][s.fidx(1, i, j, k)] + s.b[1][s.fidx(1, i, j+1, k)])
+			b3 := 0.5 * (s.b[2][s.fidx(2, i, j, k)] + s.b[2][s.fidx(2, i, j, k+1)])
+			d := s.u[iDN][c]
+			var v float64
+			switch quantity {
+			case "dens":
+				v = d
+			case "pres":
+				m1, m2, m3 := s.u[iM1][c], s.u[iM2][c], s.u[iM3][c]
+				v = gm1 * (s.u[iEN][c] - 0.5*(m1*m1+m2*m2+m3*m3)/d - 0.5*(b1*b1+b2*b2+b3*b3))
+			case "bmag":
+				v = math.Sqrt(b1*b1 + b2*b2 + b3*b3)
+			default:
+				return nil, fmt.Errorf("mhd: unknown plane quantity %q (want dens, pres or bmag)", quantity)
+			}
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
