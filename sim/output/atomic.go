@@ -28,6 +28,10 @@ func writeAtomic(path string, fill func(f *os.File) error) (err error) {
 			_ = os.Remove(tmp)
 		}
 	}()
+	// CreateTemp makes the file private; output is meant to be read by others.
+	if err = f.Chmod(0o644); err != nil {
+		return fmt.Errorf("output: chmod %s: %w", path, err)
+	}
 	if err = fill(f); err != nil {
 		return fmt.Errorf("output: write %s: %w", path, err)
 	}

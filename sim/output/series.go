@@ -120,7 +120,8 @@ func (s *Series) cutAfter(headerLine string, header []string, restartStep int64)
 }
 
 // scanSeries checks the header and returns the byte length of the header plus the rows whose
-// step is at most upTo (stopping at the first torn or malformed line), and the last kept step.
+// step is at most upTo, and the last kept step. A torn last line (no newline) is cut; a
+// malformed complete line is an error, so damage is reported rather than silently cut.
 func scanSeries(r *bufio.Reader, header []string, upTo int64) (keep, last int64, err error) {
 	line, err := readLine(r)
 	if err != nil {
@@ -131,13 +132,25 @@ func scanSeries(r *bufio.Reader, header []string, upTo int64) (keep, last int64,
 	}
 	keep, last = int64(len(line)), -1
 	vals := make([]float64, len(header))
-	for {
+	for n := 2; ; n++ {
 		line, err := readLine(r)
-		if err != nil || line[len(line)-1] != '\n' {
-			return keep, last, nil // end of file, or a torn last line: cut it
+		if errors.Is(err, io.EOF) {
+			return keep, last, nil
+		}
+		if err != nil {
+			return 0, 0, fmt.Errorf("line %d: %w", n, err)
+		}
+		if line[len(line)-1] != '\n' {
+			return keep, last, nil // torn by a crash during the write: cut it
 		}
 		step, err := parseRow(line, vals)
-		if err != nil || step > upTo || step <= last {
+		if err != nil {
+			return 0, 0, fmt.Errorf("line %d: %w", n, err)
+		}
+		if step <= last {
+			return 0, 0, fmt.Errorf("line %d: step %d after step %d", n, step, last)
+		}
+		if step > upTo {
 			return keep, last, nil
 		}
 		keep += int64(len(line))

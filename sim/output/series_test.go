@@ -249,3 +249,28 @@ func FuzzParseSeries(f *testing.F) {
 		}
 	})
 }
+
+func TestSeriesReportsDamagedRow(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "d.csv")
+	if err := os.WriteFile(path, []byte("step,time,a\n0,0,1\n1,0.1,x\n2,0.2,3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenSeries(path, []string{"a"}, 5); err == nil || !strings.Contains(err.Error(), "line 3") {
+		t.Fatalf("damaged row: err = %v, want an error naming line 3", err)
+	}
+	st, err := os.Stat(path)
+	if err != nil || st.Size() != int64(len("step,time,a\n0,0,1\n1,0.1,x\n2,0.2,3\n")) {
+		t.Fatalf("damaged file was changed: %v %v", st.Size(), err)
+	}
+	if st.Mode().Perm() != 0o644 {
+		t.Fatalf("mode %v", st.Mode())
+	}
+	s, err := OpenSeries(filepath.Join(t.TempDir(), "n.csv"), []string{"a"}, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if st, err := os.Stat(s.path); err != nil || st.Mode().Perm() != 0o644 {
+		t.Fatalf("new series mode: %v %v", st.Mode(), err)
+	}
+}

@@ -22,8 +22,8 @@ const (
 	MaxNameLen = 128
 	// MaxCells bounds the cells of one piece and of the whole grid (2^31, 16 GiB per Float64 array).
 	MaxCells = 1 << 31
-	// MaxPieces bounds the pieces listed in a .pvti.
-	MaxPieces = 1 << 16
+	// MaxPieces bounds the pieces listed in a .pvti (the overlap check is quadratic in it).
+	MaxPieces = 1 << 14
 )
 
 // vtiComment marks apollo's files: format version and the CRC32C (Castagnoli) of the appended
