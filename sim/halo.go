@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/apollo-hpc/apollo/comm"
 )
@@ -48,6 +49,22 @@ type Halo struct {
 	// from that neighbour, per field, and the packed buffers.
 	sendBox, recvBox [3][2][]box
 	sendBuf, recvBuf [3][2][]byte
+	// On little-endian machines (the wire order) the byte buffers are views
+	// of these, so packing is a row-wise copy.
+	sendF, recvF [3][2][]float64
+}
+
+// nativeLE reports whether float64s in memory are already in wire order.
+var nativeLE = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// floatBuf returns n float64s and, on little-endian machines, a byte view
+// of the same memory; elsewhere a separate byte slice.
+func floatBuf(n int) ([]float64, []byte) {
+	f := make([]float64, n)
+	if nativeLE && n > 0 {
+		return f, unsafe.Slice((*byte)(unsafe.Pointer(&f[0])), 8*n)
+	}
+	return f, make([]byte, 8*n)
 }
 
 // NewHalo prepares the exchange of fields, which must belong to b (made by
@@ -113,8 +130,8 @@ func newHalo(m messenger, b *Block, fields ...*Field) (*Halo, error) {
 				nr += rb.points()
 			}
 			if nb := b.Nbr[a][s]; nb != NoNeighbor && nb != b.Rank {
-				h.sendBuf[a][s] = make([]byte, 8*ns)
-				h.recvBuf[a][s] = make([]byte, 8*nr)
+				h.sendF[a][s], h.sendBuf[a][s] = floatBuf(ns)
+				h.recvF[a][s], h.recvBuf[a][s] = floatBuf(nr)
 			}
 		}
 	}
@@ -207,11 +224,54 @@ func (h *Halo) shift(ctx context.Context, a, ds, rs, tag int) error {
 	if len(got) != len(h.recvBuf[a][rs]) {
 		return fmt.Errorf("sim: halo exchange axis %d: got %d bytes from rank %d, want %d", a, len(got), src, len(h.recvBuf[a][rs]))
 	}
+	if nativeLE && len(got) > 0 && &got[0] != &h.recvBuf[a][rs][0] {
+		copy(h.recvBuf[a][rs], got) // the transport used its own buffer
+	}
 	h.unpack(a, rs, got)
 	return nil
 }
 
 func (h *Halo) pack(a, s int) {
+	if !nativeLE {
+		h.packBytes(a, s)
+		return
+	}
+	buf := h.sendF[a][s]
+	o := 0
+	for fi, f := range h.fields {
+		r := h.sendBox[a][s][fi]
+		run := r.hi[0] - r.lo[0]
+		for k := r.lo[2]; k < r.hi[2]; k++ {
+			for j := r.lo[1]; j < r.hi[1]; j++ {
+				c := f.Idx(r.lo[0], j, k)
+				o += copy(buf[o:o+run], f.Data[c:c+run])
+			}
+		}
+	}
+}
+
+func (h *Halo) unpack(a, s int, got []byte) {
+	if !nativeLE {
+		h.unpackBytes(a, s, got)
+		return
+	}
+	buf := h.recvF[a][s]
+	o := 0
+	for fi, f := range h.fields {
+		r := h.recvBox[a][s][fi]
+		run := r.hi[0] - r.lo[0]
+		for k := r.lo[2]; k < r.hi[2]; k++ {
+			for j := r.lo[1]; j < r.hi[1]; j++ {
+				c := f.Idx(r.lo[0], j, k)
+				o += copy(f.Data[c:c+run], buf[o:o+run])
+			}
+		}
+	}
+}
+
+// packBytes and unpackBytes encode little-endian explicitly, for
+// big-endian machines.
+func (h *Halo) packBytes(a, s int) {
 	buf := h.sendBuf[a][s]
 	o := 0
 	for fi, f := range h.fields {
@@ -229,7 +289,7 @@ func (h *Halo) pack(a, s int) {
 	}
 }
 
-func (h *Halo) unpack(a, s int, buf []byte) {
+func (h *Halo) unpackBytes(a, s int, buf []byte) {
 	o := 0
 	for fi, f := range h.fields {
 		r := h.recvBox[a][s][fi]
