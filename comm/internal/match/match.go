@@ -288,6 +288,9 @@ func (b *Box) Close(err error) bool {
 	return true
 }
 
+// Done is closed when the box is closed.
+func (b *Box) Done() <-chan struct{} { return b.closedCh }
+
 // Err returns the close error, or nil while the box is open.
 func (b *Box) Err() error {
 	b.mu.Lock()

@@ -1,0 +1,248 @@
+package tcp
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+)
+
+// Wire format of one frame (little endian):
+//
+//	off len field
+//	0   4   magic "APLF"
+//	4   1   version (1)
+//	5   1   kind
+//	6   2   reserved, zero
+//	8   8   epoch
+//	16  4   source rank
+//	20  4   destination rank
+//	24  4   tag (int32)
+//	28  8   payload length, at most the configured maximum
+//	36  4   CRC32C of bytes 0..36
+//	40  len payload
+//	    4   CRC32C of the payload
+//
+// The header has its own checksum so that a corrupt length is refused before
+// anything is allocated for it.
+const (
+	frameMagic   = "APLF"
+	frameVersion = 1
+	headerLen    = 40
+	trailerLen   = 4
+)
+
+// Frame kinds.
+const (
+	kindData       = 1 // a message of an epoch
+	kindHeartbeat  = 2 // liveness only
+	kindHello      = 3 // first frame on a connection: the dialer's address
+	kindRankClosed = 4 // rank src closed its endpoint of the epoch
+)
+
+// maxHelloLen bounds the hello payload (a host address).
+const maxHelloLen = 512
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// errFrame marks a frame that does not parse; the connection is dropped.
+var errFrame = errors.New("tcp: malformed frame")
+
+type header struct {
+	kind   uint8
+	epoch  uint64
+	src    uint32
+	dst    uint32
+	tag    int32
+	length uint64
+}
+
+func (h *header) encode(b []byte) {
+	copy(b[0:4], frameMagic)
+	b[4] = frameVersion
+	b[5] = h.kind
+	b[6], b[7] = 0, 0
+	le := binary.LittleEndian
+	le.PutUint64(b[8:], h.epoch)
+	le.PutUint32(b[16:], h.src)
+	le.PutUint32(b[20:], h.dst)
+	le.PutUint32(b[24:], uint32(h.tag))
+	le.PutUint64(b[28:], h.length)
+	le.PutUint32(b[36:], crc32.Checksum(b[:36], castagnoli))
+}
+
+// decodeHeader parses and checks a header; max bounds the payload length.
+func decodeHeader(b []byte, max uint64) (header, error) {
+	if len(b) < headerLen {
+		return header{}, fmt.Errorf("%w: short header (%d bytes)", errFrame, len(b))
+	}
+	if string(b[0:4]) != frameMagic {
+		return header{}, fmt.Errorf("%w: bad magic %q", errFrame, b[0:4])
+	}
+	if b[4] != frameVersion {
+		return header{}, fmt.Errorf("%w: version %d, want %d", errFrame, b[4], frameVersion)
+	}
+	le := binary.LittleEndian
+	if got, want := le.Uint32(b[36:]), crc32.Checksum(b[:36], castagnoli); got != want {
+		return header{}, fmt.Errorf("%w: header checksum %08x, want %08x", errFrame, got, want)
+	}
+	h := header{
+		kind:   b[5],
+		epoch:  le.Uint64(b[8:]),
+		src:    le.Uint32(b[16:]),
+		dst:    le.Uint32(b[20:]),
+		tag:    int32(le.Uint32(b[24:])),
+		length: le.Uint64(b[28:]),
+	}
+	if b[6] != 0 || b[7] != 0 {
+		return header{}, fmt.Errorf("%w: reserved bytes set", errFrame)
+	}
+	switch h.kind {
+	case kindData:
+	case kindHeartbeat, kindRankClosed:
+		if h.length != 0 {
+			return header{}, fmt.Errorf("%w: kind %d with %d payload bytes", errFrame, h.kind, h.length)
+		}
+	case kindHello:
+		if h.length > maxHelloLen {
+			return header{}, fmt.Errorf("%w: hello of %d bytes", errFrame, h.length)
+		}
+	default:
+		return header{}, fmt.Errorf("%w: unknown kind %d", errFrame, h.kind)
+	}
+	if h.length > max {
+		return header{}, fmt.Errorf("%w: payload of %d bytes exceeds the limit of %d", errFrame, h.length, max)
+	}
+	return h, nil
+}
+
+// chunk is the unit in which payloads are read and written: the checksum is
+// computed while the chunk is in cache, and deadlines are refreshed per chunk
+// so that a long message on a slow link is not mistaken for a dead peer.
+const chunk = 256 << 10
+
+// frameReader reads frames from a connection.
+type frameReader struct {
+	r       io.Reader
+	max     uint64
+	refresh func() // extends the read deadline; may be nil
+	// onTimeout, if set, is called when a read times out; if it returns
+	// true the read is retried (see Host's grace period).
+	onTimeout func() bool
+	hb        [headerLen]byte
+	tb        [trailerLen]byte
+	scratch   []byte
+}
+
+func (fr *frameReader) header() (header, error) {
+	if fr.refresh != nil {
+		fr.refresh()
+	}
+	if _, err := fr.readFull(fr.hb[:]); err != nil {
+		return header{}, err
+	}
+	return decodeHeader(fr.hb[:], fr.max)
+}
+
+// readFull reads exactly len(b) bytes; a short read at the end is
+// io.ErrUnexpectedEOF.
+func (fr *frameReader) readFull(b []byte) (int, error) {
+	n := 0
+	for n < len(b) {
+		k, err := fr.r.Read(b[n:])
+		n += k
+		if err == nil || n == len(b) {
+			continue
+		}
+		var ne interface{ Timeout() bool }
+		if errors.As(err, &ne) && ne.Timeout() && fr.onTimeout != nil && fr.onTimeout() {
+			continue
+		}
+		if errors.Is(err, io.EOF) && n > 0 {
+			err = io.ErrUnexpectedEOF
+		}
+		return n, err
+	}
+	return n, nil
+}
+
+// body reads the payload of h into buf (len(buf) == h.length) and checks it.
+func (fr *frameReader) body(buf []byte) error {
+	var crc uint32
+	for i := 0; i < len(buf); i += chunk {
+		j := min(i+chunk, len(buf))
+		if fr.refresh != nil {
+			fr.refresh()
+		}
+		if _, err := fr.readFull(buf[i:j]); err != nil {
+			return err
+		}
+		crc = crc32.Update(crc, castagnoli, buf[i:j])
+	}
+	return fr.trailer(crc)
+}
+
+func (fr *frameReader) trailer(crc uint32) error {
+	if fr.refresh != nil {
+		fr.refresh()
+	}
+	if _, err := fr.readFull(fr.tb[:]); err != nil {
+		return err
+	}
+	if got := binary.LittleEndian.Uint32(fr.tb[:]); got != crc {
+		return fmt.Errorf("%w: payload checksum %08x, want %08x", errFrame, got, crc)
+	}
+	return nil
+}
+
+// bigAlloc is the largest payload buffer allocated up front; larger
+// payloads grow as their bytes actually arrive, so a lying length costs at
+// most what the peer really sends.
+const bigAlloc = 16 << 20
+
+// bodyAlloc reads the payload of an n-byte frame into a buffer from get.
+func (fr *frameReader) bodyAlloc(n uint64, get func(int) []byte) ([]byte, error) {
+	if n <= bigAlloc {
+		buf := get(int(n))
+		return buf, fr.body(buf)
+	}
+	buf := make([]byte, 0, bigAlloc)
+	var crc uint32
+	for uint64(len(buf)) < n {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // grow geometrically
+		}
+		j := min(uint64(cap(buf)), n, uint64(len(buf)+chunk))
+		part := buf[len(buf):j]
+		if fr.refresh != nil {
+			fr.refresh()
+		}
+		if _, err := fr.readFull(part); err != nil {
+			return nil, err
+		}
+		crc = crc32.Update(crc, castagnoli, part)
+		buf = buf[:j]
+	}
+	return buf, fr.trailer(crc)
+}
+
+// discard reads and checks a payload nobody will receive.
+func (fr *frameReader) discard(n uint64) error {
+	if fr.scratch == nil {
+		fr.scratch = make([]byte, chunk)
+	}
+	var crc uint32
+	for n > 0 {
+		k := min(n, chunk)
+		if fr.refresh != nil {
+			fr.refresh()
+		}
+		if _, err := fr.readFull(fr.scratch[:k]); err != nil {
+			return err
+		}
+		crc = crc32.Update(crc, castagnoli, fr.scratch[:k])
+		n -= k
+	}
+	return fr.trailer(crc)
+}
