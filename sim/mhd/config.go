@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/BurntSushi/toml"
 )
 
 // Config selects a problem and the scheme's parameters. Zero values take the
@@ -226,4 +228,28 @@ func (c Config) validate() error {
 		}
 	}
 	return nil
+}
+
+// maxConfigBytes bounds a configuration file.
+const maxConfigBytes = 1 << 20
+
+// ParseConfig decodes a TOML problem description (the keys of Config),
+// rejecting unknown keys, and returns it defaulted and validated.
+func ParseConfig(data []byte) (Config, error) {
+	var c Config
+	if len(data) > maxConfigBytes {
+		return c, fmt.Errorf("mhd: config of %d bytes exceeds %d", len(data), maxConfigBytes)
+	}
+	md, err := toml.Decode(string(data), &c)
+	if err != nil {
+		return c, fmt.Errorf("mhd: config: %w", err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		return c, fmt.Errorf("mhd: config: unknown keys %v", und)
+	}
+	c = Defaults(c)
+	if err := c.validate(); err != nil {
+		return c, err
+	}
+	return c, nil
 }

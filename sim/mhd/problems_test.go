@@ -3,6 +3,8 @@ package mhd
 import (
 	"context"
 	"math"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -147,5 +149,34 @@ func TestConfigErrors(t *testing.T) {
 		if _, err := New(c); err == nil {
 			t.Errorf("config %+v accepted", c)
 		}
+	}
+}
+
+// TestExampleConfigs: every TOML under examples/mhd parses and validates.
+func TestExampleConfigs(t *testing.T) {
+	files, err := filepath.Glob("../../examples/mhd/*.toml")
+	if err != nil || len(files) < 6 {
+		t.Fatalf("example configs: %v (%d files)", err, len(files))
+	}
+	seen := map[string]bool{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := ParseConfig(data)
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		seen[c.Problem] = true
+	}
+	for _, p := range Problems {
+		if p != "uniform" && !seen[p] {
+			t.Errorf("no example config for problem %s", p)
+		}
+	}
+	if _, err := ParseConfig([]byte("problem = \"blast\"\nbogus = 1\n")); err == nil {
+		t.Error("unknown key accepted")
 	}
 }
