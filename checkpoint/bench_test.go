@@ -58,6 +58,33 @@ func BenchmarkEncode300MB(b *testing.B) {
 	}
 }
 
+// BenchmarkLoad300MB: the stall's work (Encoder.Load, a parallel copy into
+// the shard buffers) beside a plain single copy into one touched buffer.
+func BenchmarkLoad300MB(b *testing.B) {
+	data := testData(benchSize, 6)
+	dst := make([]byte, benchSize)
+	copy(dst, data)
+	b.Run("copy", func(b *testing.B) {
+		b.SetBytes(benchSize)
+		for b.Loop() {
+			copy(dst, data)
+		}
+	})
+	e, err := NewEncoder(4, 2, benchSize, 64)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e.Load(data)
+	b.Run("load", func(b *testing.B) {
+		b.SetBytes(benchSize)
+		for b.Loop() {
+			if err := e.Load(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
 // BenchmarkEncode64MiB: Encoder.Encode beside a plain copy of the same
 // snapshot into an already-touched buffer.
 func BenchmarkEncode64MiB(b *testing.B) {

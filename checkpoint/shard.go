@@ -283,11 +283,11 @@ func (e *ShardsError) Unwrap() error { return ErrNotEnoughShards }
 // shard buffers and reuses them, so the large allocation (and its page
 // faults) is paid once. Not safe for concurrent use.
 //
-// Checksums ride on passes that happen anyway, while the bytes are in
-// cache: Load computes the data shards' CRCs as it copies them in, and
-// Encode computes parity stripe by stripe (a cache-sized slice of every
-// shard at a time), checksumming each parity stripe as it is produced.
-// Workers take disjoint byte ranges and their CRCs are combined.
+// Load is a plain parallel copy (the solver's stall). Encode computes
+// parity stripe by stripe (a cache-sized slice of every shard at a time)
+// and checksums each stripe of every shard while it is still in cache, so
+// the checksums add no pass over memory. Workers take disjoint byte ranges
+// and their CRCs are combined.
 type Encoder struct {
 	k, m     int
 	capacity int64    // largest snapshot the buffers hold
@@ -378,10 +378,9 @@ func (e *Encoder) parallel(n int, f func(w *encWorker, lo, hi int)) int {
 	return used
 }
 
-// Load copies a snapshot into the shard buffers and checksums the data
-// shards on the way. This is the only part of a checkpoint the solver
-// waits for; after it returns, data may be modified. Load invalidates
-// shards returned by an earlier Encode.
+// Load copies a snapshot into the shard buffers. This copy is the only
+// part of a checkpoint the solver waits for; after it returns, data may be
+// modified. Load invalidates shards returned by an earlier Encode.
 func (e *Encoder) Load(data []byte) error {
 	if int64(len(data)) > e.capacity {
 		return fmt.Errorf("checkpoint: snapshot of %d bytes exceeds encoder capacity %d", len(data), e.capacity)
@@ -391,38 +390,28 @@ func (e *Encoder) Load(data []byte) error {
 	for i := range e.bufs {
 		e.payloads[i] = e.bufs[i][e.reserve : e.reserve+size]
 	}
-	// Workers copy disjoint byte ranges of every data shard, checksumming
-	// each stripe while it is still in cache.
-	used := e.parallel(size, func(w *encWorker, lo, hi int) {
+	// Workers copy disjoint byte ranges of every data shard.
+	e.parallel(size, func(w *encWorker, lo, hi int) {
 		for i := 0; i < e.k; i++ {
-			dst := e.payloads[i]
-			base := i * size
-			c := uint32(0)
-			for a := lo; a < hi; a += stripe {
-				b := min(a+stripe, hi)
-				n := 0
-				if s := base + a; s < len(data) {
-					n = copy(dst[a:b], data[s:min(base+b, len(data))])
-				}
-				clear(dst[a+n : b]) // zero padding past the end of the snapshot
-				c = crc32.Update(c, castagnoli, dst[a:b])
+			n := 0
+			if s := i*size + lo; s < len(data) {
+				n = copy(e.payloads[i][lo:hi], data[s:min(i*size+hi, len(data))])
 			}
-			w.crcs[i] = c
+			clear(e.payloads[i][lo+n : hi]) // zero padding past the end of the snapshot
 		}
 	})
-	e.combine(0, e.k, size, used)
 	e.loaded = true
 	return nil
 }
 
-// combine merges the workers' per-range CRCs of shards [from, to).
-func (e *Encoder) combine(from, to, size, used int) {
+// combine merges the workers' per-range CRCs of the first n shards.
+func (e *Encoder) combine(n, size, used int) {
 	nw := len(e.workers)
 	if size < 2*stripe*nw {
 		nw = 1
 	}
 	chunk := ((size+nw-1)/nw + 63) &^ 63
-	for i := from; i < to; i++ {
+	for i := 0; i < n; i++ {
 		c := e.workers[0].crcs[i]
 		for w := 1; w < used; w++ {
 			n := min((w+1)*chunk, size) - w*chunk
@@ -445,9 +434,7 @@ func (e *Encoder) Encode(meta Meta) ([][]byte, Digest, error) {
 	size := len(e.payloads[0])
 	errs := make([]error, len(e.workers))
 	used := e.parallel(size, func(w *encWorker, lo, hi int) {
-		for i := e.k; i < e.k+e.m; i++ {
-			w.crcs[i] = 0
-		}
+		clear(w.crcs)
 		for a := lo; a < hi; a += stripe {
 			b := min(a+stripe, hi)
 			for i, p := range e.payloads {
@@ -457,15 +444,15 @@ func (e *Encoder) Encode(meta Meta) ([][]byte, Digest, error) {
 				errs[0] = err // only possible for malformed shards: same for every worker
 				return
 			}
-			for i := e.k; i < e.k+e.m; i++ {
-				w.crcs[i] = crc32.Update(w.crcs[i], castagnoli, w.views[i])
+			for i, v := range w.views {
+				w.crcs[i] = crc32.Update(w.crcs[i], castagnoli, v)
 			}
 		}
 	})
 	if errs[0] != nil {
 		return nil, Digest{}, fmt.Errorf("checkpoint: reedsolomon encode: %w", errs[0])
 	}
-	e.combine(e.k, e.k+e.m, size, used)
+	e.combine(e.k+e.m, size, used)
 	h := &header{k: e.k, m: e.m, meta: meta, dataLen: e.dataLen, shardSize: int64(size), crcs: e.crcs}
 	hl := headerLen(len(meta.Layout), e.k+e.m)
 	for i := range e.bufs {
@@ -531,12 +518,30 @@ func reconstruct(shards [][]byte, k, m int, want *Digest) (Meta, []byte, Digest,
 	}
 	serr := &ShardsError{Need: k, Bad: map[int]string{}}
 	hs := make([]*header, k+m)
+	// Verify shards in parallel: the payload CRCs are most of a restore's
+	// CPU time.
+	hs0 := make([]*header, k+m)
+	errs := make([]error, k+m)
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, b := range shards {
+		if b == nil {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			hs0[i], errs[i] = verifyShard(b)
+		}()
+	}
+	wg.Wait()
 	for i, b := range shards {
 		if b == nil {
 			serr.Missing = append(serr.Missing, i)
 			continue
 		}
-		h, err := verifyShard(b)
+		h, err := hs0[i], errs[i]
 		switch {
 		case err != nil:
 			serr.Bad[i] = err.Error()
