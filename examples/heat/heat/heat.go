@@ -10,6 +10,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/apollo-hpc/apollo/sim"
 )
@@ -43,6 +44,7 @@ type Model struct {
 	u, v   *sim.Field // current and next; swapped each step
 	hu, hv *sim.Halo
 	b      *sim.Block
+	halo   time.Duration // spent in halo exchanges, for HaloTime
 }
 
 var _ sim.Model = (*Model)(nil)
@@ -139,9 +141,11 @@ func (m *Model) MaxDt(env *sim.Env) float64 {
 
 // Step advances u by one FTCS step.
 func (m *Model) Step(ctx context.Context, env *sim.Env, t, dt float64) error {
+	t0 := time.Now()
 	if err := m.hu.Exchange(ctx); err != nil {
 		return fmt.Errorf("heat: %w", err)
 	}
+	m.halo += time.Since(t0)
 	dx := m.b.Dx
 	cx := dt * m.cfg.D / (dx[0] * dx[0])
 	cy := dt * m.cfg.D / (dx[1] * dx[1])
@@ -229,6 +233,9 @@ func (m *Model) RestoreState(data []byte) error {
 	}
 	return nil
 }
+
+// HaloTime is the wall time this rank spent in halo exchanges so far.
+func (m *Model) HaloTime() time.Duration { return m.halo }
 
 // Fields returns the temperature field.
 func (m *Model) Fields() []*sim.Field { return []*sim.Field{m.u} }
