@@ -11,6 +11,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -188,5 +189,69 @@ func TestPermissionDenied(t *testing.T) {
 	}
 	if b, err := s.Get(context.Background(), "a"); err != nil || string(b) != "x" {
 		t.Fatal("existing object lost")
+	}
+}
+
+// slowStore delays every Put (a stuck NFS server).
+type slowStore struct {
+	*MemStore
+	delay time.Duration
+}
+
+func (s *slowStore) Put(ctx context.Context, name string, b []byte) error {
+	select {
+	case <-time.After(s.delay):
+	case <-ctx.Done():
+		return fmt.Errorf("slow put %s: %w", name, ctx.Err())
+	}
+	return s.MemStore.Put(ctx, name, b)
+}
+
+func TestSlowStoreTimesOut(t *testing.T) {
+	const k, m = 2, 1
+	reg := prometheus.NewRegistry()
+	met, _ := NewMetrics(reg)
+	fast := memDomains(k + m)
+	slow := make([]Domain, k+m)
+	for i := range slow {
+		slow[i] = Domain{Name: fmt.Sprint("nfs", i), Store: &slowStore{NewMemStore(), 0}}
+	}
+	c, err := New(0, Config{K: k, M: m, Capacity: 1000, Metrics: met, Logger: quiet, WriteTimeout: 100 * time.Millisecond,
+		SlowWrite: 20 * time.Millisecond, Levels: []LevelConfig{
+			{Level: LevelMemory, Every: 1, Domains: fast, Keep: 1}, {Level: LevelDir, Every: 1, Domains: slow, Keep: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	c.Take(ctx, Meta{ID: 1, Step: 1}, testData(1000, 1))
+	if _, err := c.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range slow {
+		d.Store.(*slowStore).delay = 50 * time.Millisecond // slow, within the timeout
+	}
+	c.Take(ctx, Meta{ID: 2, Step: 2}, testData(1000, 2))
+	if _, err := c.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if metricValue(t, reg, "apollo_checkpoint_slow_writes_total", "level", "dir") != 1 {
+		t.Fatal("slow write not counted")
+	}
+	c.Commit(ctx, LevelDir, 2)
+	for _, d := range slow {
+		d.Store.(*slowStore).delay = time.Hour // stuck
+	}
+	t0 := time.Now()
+	c.Take(ctx, Meta{ID: 3, Step: 3}, testData(1000, 3))
+	ws, err := c.Flush(ctx)
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(t0) > 5*time.Second {
+		t.Fatalf("stuck store: want a timeout error, got %v after %v", err, time.Since(t0))
+	}
+	if ws[0].Err != nil || ws[1].Err == nil {
+		t.Fatalf("memory level should succeed and dir fail: %v / %v", ws[0].Err, ws[1].Err)
+	}
+	if metricValue(t, reg, "apollo_checkpoint_store_errors_total", "level", "dir", "kind", "timeout") == 0 {
+		t.Fatal("timeout not counted")
 	}
 }

@@ -62,6 +62,10 @@ type Config struct {
 	Logger  *slog.Logger
 	// SlowWrite: a level write taking longer is logged and counted as slow.
 	SlowWrite time.Duration
+	// WriteTimeout, if > 0, bounds each level's write: stores see a context
+	// that expires, and the level fails with context.DeadlineExceeded
+	// (kind "timeout") instead of hanging on a stuck directory.
+	WriteTimeout time.Duration
 	// OnWritten, if set, is called from the background writer once per
 	// level written (or failed), e.g. to report the entry to the controller.
 	OnWritten func(Written)
@@ -268,6 +272,12 @@ func (c *Checkpointer) level(lv Level) *levelState {
 func (c *Checkpointer) putLevel(ls *levelState, id uint64, shards [][]byte, dig Digest, size int64) (RankEntry, error) {
 	e := RankEntry{Rank: c.rank, Digest: dig, Size: size, Shards: make([]ShardLoc, len(shards))}
 	errs := make([]error, len(shards))
+	ctx := c.ctx
+	if c.cfg.WriteTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.cfg.WriteTimeout)
+		defer cancel()
+	}
 	var wg sync.WaitGroup
 	for i := range shards {
 		d := ls.cfg.Domains[(i+c.rank)%len(ls.cfg.Domains)]
@@ -275,7 +285,7 @@ func (c *Checkpointer) putLevel(ls *levelState, id uint64, shards [][]byte, dig 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := d.Store.Put(c.ctx, e.Shards[i].Name, shards[i]); err != nil {
+			if err := d.Store.Put(ctx, e.Shards[i].Name, shards[i]); err != nil {
 				c.met.storeErrors.WithLabelValues(ls.cfg.Level.String(), "put", errorKind(err)).Inc()
 				errs[i] = fmt.Errorf("shard %d to %s: %w", i, d.Name, err)
 			}

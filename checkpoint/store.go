@@ -156,8 +156,14 @@ func (s *DirStore) Put(ctx context.Context, name string, b []byte) (err error) {
 	if _, err = f.Write(b); err != nil {
 		return fmt.Errorf("checkpoint: dirstore put %s: write: %w", name, err)
 	}
+	if err = ctx.Err(); err != nil { // a slow directory: give up before fsync
+		return fmt.Errorf("checkpoint: dirstore put %s: %w", name, err)
+	}
 	if err = f.Sync(); err != nil {
 		return fmt.Errorf("checkpoint: dirstore put %s: fsync: %w", name, err)
+	}
+	if err = ctx.Err(); err != nil { // ... and before the shard becomes visible
+		return fmt.Errorf("checkpoint: dirstore put %s: %w", name, err)
 	}
 	if err = f.Close(); err != nil {
 		return fmt.Errorf("checkpoint: dirstore put %s: close: %w", name, err)
