@@ -430,3 +430,57 @@ func (c *Checkpointer) Close() {
 	c.wg.Wait()
 	c.cancel()
 }
+
+// parseShardName inverts ShardName.
+func parseShardName(name string) (id uint64, rank, index int, ok bool) {
+	n, err := fmt.Sscanf(name, "ckpt-%x-r%d-s%d", &id, &rank, &index)
+	return id, rank, index, err == nil && n == 3 && ShardName(id, rank, index) == name
+}
+
+// Sweep is for a restarted process, before its first Take: at level lv it
+// deletes this rank's shards of every checkpoint for which committed(id) is
+// false (left by a previous incarnation, never to be committed), and adopts
+// the committed ones so later retention deletes them in turn. It returns
+// how many objects it deleted.
+func (c *Checkpointer) Sweep(ctx context.Context, lv Level, committed func(id uint64) bool) (int, error) {
+	ls := c.level(lv)
+	if ls == nil {
+		return 0, fmt.Errorf("checkpoint: sweep: no level %v", lv)
+	}
+	deleted := 0
+	var errs []error
+	for _, d := range ls.cfg.Domains {
+		names, err := d.Store.List(ctx, "ckpt-")
+		if err != nil {
+			c.met.storeErrors.WithLabelValues(lv.String(), "list", errorKind(err)).Inc()
+			errs = append(errs, fmt.Errorf("list %s: %w", d.Name, err))
+			continue
+		}
+		for _, n := range names {
+			id, rank, idx, ok := parseShardName(n)
+			if !ok || rank != c.rank {
+				continue
+			}
+			if committed(id) {
+				c.mu.Lock()
+				e := ls.written[id]
+				e.Rank = c.rank
+				e.Shards = append(e.Shards, ShardLoc{Index: idx, Domain: d.Name, Name: n})
+				ls.written[id] = e
+				ls.committed[id] = true
+				c.mu.Unlock()
+				continue
+			}
+			if err := d.Store.Delete(ctx, n); err != nil {
+				c.met.storeErrors.WithLabelValues(lv.String(), "delete", errorKind(err)).Inc()
+				errs = append(errs, fmt.Errorf("delete %s/%s: %w", d.Name, n, err))
+				continue
+			}
+			deleted++
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return deleted, fmt.Errorf("checkpoint: sweep level %v: %w", lv, err)
+	}
+	return deleted, nil
+}

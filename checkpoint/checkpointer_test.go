@@ -339,3 +339,52 @@ func TestRetention(t *testing.T) {
 		t.Fatal("commit of a deleted checkpoint accepted")
 	}
 }
+
+func TestSweepAfterRestart(t *testing.T) {
+	const k, m = 2, 1
+	ds := memDomains(k + m)
+	cfg := Config{K: k, M: m, Capacity: 100, Logger: quiet,
+		Levels: []LevelConfig{{Level: LevelMemory, Every: 1, Domains: ds, Keep: 1}}}
+	ctx := context.Background()
+	c, _ := New(0, cfg)
+	other, _ := New(1, cfg) // another rank sharing the domains
+	for id := uint64(1); id <= 3; id++ {
+		for _, x := range []*Checkpointer{c, other} {
+			x.Take(ctx, Meta{ID: id, Step: int64(id)}, testData(100, id))
+			if _, err := x.Flush(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	c.Close()
+	other.Close()
+	// Restart: 2 was committed, 1 and 3 were not.
+	c2, _ := New(0, cfg)
+	defer c2.Close()
+	n, err := c2.Sweep(ctx, LevelMemory, func(id uint64) bool { return id == 2 })
+	if err != nil || n != 2*(k+m) {
+		t.Fatalf("sweep deleted %d, %v", n, err)
+	}
+	if got := c2.Kept(LevelMemory); fmt.Sprint(got) != "[2]" {
+		t.Fatalf("adopted %v", got)
+	}
+	// Rank 1's shards are untouched.
+	l, _ := ds[0].Store.List(ctx, "ckpt-")
+	if len(l) != 1+3 {
+		t.Fatalf("objects left in domain 0: %v", l)
+	}
+	// Retention after a newer commit deletes the adopted one.
+	c2.Take(ctx, Meta{ID: 4, Step: 4}, testData(100, 4))
+	c2.Flush(ctx)
+	if err := c2.Commit(ctx, LevelMemory, 4); err != nil {
+		t.Fatal(err)
+	}
+	if got := c2.Kept(LevelMemory); fmt.Sprint(got) != "[4]" {
+		t.Fatalf("after commit 4: %v", got)
+	}
+	for i := 0; i < k+m; i++ {
+		if _, err := ds[(i)%(k+m)].Store.Get(ctx, ShardName(2, 0, i)); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("adopted shard %d not deleted: %v", i, err)
+		}
+	}
+}
