@@ -97,6 +97,7 @@ type Server struct {
 	leases  map[string]time.Time
 
 	records chan commitRecord
+	notify  chan struct{} // wakes the detector on raft leadership changes
 	done    chan struct{}
 	wg      sync.WaitGroup
 	closeMu sync.Once
@@ -111,7 +112,7 @@ func NewServer(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger.With("replica", cfg.ID), fsm: NewFSM(), leases: map[string]time.Time{},
-		records: make(chan commitRecord, 64), done: make(chan struct{})}
+		records: make(chan commitRecord, 64), done: make(chan struct{}), notify: make(chan struct{}, 1)}
 	if err := s.start(); err != nil {
 		s.teardown()
 		return nil, err
@@ -130,6 +131,24 @@ func (s *Server) start() error {
 	rc.CommitTimeout = 10 * time.Millisecond
 	rc.LogOutput = logw
 	rc.LogLevel = "WARN"
+	// raft blocks on NotifyCh; a relay turns its sends into a non-blocking wake-up.
+	raw := make(chan bool, 16)
+	rc.NotifyCh = raw
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		for {
+			select {
+			case <-s.done:
+				return
+			case <-raw:
+				select {
+				case s.notify <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}()
 	rc.SnapshotThreshold = 1024
 	rc.TrailingLogs = 1024
 
@@ -403,7 +422,9 @@ func (s *Server) teardown() error {
 // nodes dead, plus recording this replica's API address when it becomes leader.
 func (s *Server) detector() {
 	defer s.wg.Done()
-	tick := time.NewTicker(max(s.cfg.Lease/10, 5*time.Millisecond))
+	// The tick bounds how late a lease expiry is noticed (lease/10) and is
+	// never slower than 50 ms; leadership changes arrive at once on notify.
+	tick := time.NewTicker(min(max(s.cfg.Lease/10, 5*time.Millisecond), 50*time.Millisecond))
 	defer tick.Stop()
 	leader := false
 	for {
@@ -411,6 +432,7 @@ func (s *Server) detector() {
 		case <-s.done:
 			return
 		case <-tick.C:
+		case <-s.notify:
 		}
 		if s.raft.State() != raft.Leader {
 			leader = false
