@@ -55,8 +55,10 @@ func hlle(L int, gamma float64, pl, pr *[7][]float64, bn []float64, f *[7][]floa
 
 // hlld is the five-wave HLLD flux of Miyoshi & Kusano (2005), with the
 // Davis outer wave speeds and Athena++'s guards for degenerate states.
+// Divisions are replaced by reciprocals where a value is reused; the loop
+// body has no calls besides math.Sqrt (a machine instruction).
 func hlld(L int, gamma float64, pl, pr *[7][]float64, bn []float64, f *[7][]float64) {
-	gm1 := gamma - 1
+	igm1 := 1 / (gamma - 1)
 	dl, vnl, vt1l, vt2l, ppl, b1l, b2l := pl[0][:L], pl[1][:L], pl[2][:L], pl[3][:L], pl[4][:L], pl[5][:L], pl[6][:L]
 	dr, vnr, vt1r, vt2r, ppr, b1r, b2r := pr[0][:L], pr[1][:L], pr[2][:L], pr[3][:L], pr[4][:L], pr[5][:L], pr[6][:L]
 	f0, f1, f2, f3, f4, f5, f6 := f[0][:L], f[1][:L], f[2][:L], f[3][:L], f[4][:L], f[5][:L], f[6][:L]
@@ -64,28 +66,44 @@ func hlld(L int, gamma float64, pl, pr *[7][]float64, bn []float64, f *[7][]floa
 	for t := 0; t < L; t++ {
 		bx := bn[t]
 		bxsq := bx * bx
-		// Left state.
+		// Left state: energy, total pressure, fast speed.
 		d1, u1, v1, w1, p1, by1, bz1 := dl[t], vnl[t], vt1l[t], vt2l[t], ppl[t], b1l[t], b2l[t]
-		pb1 := 0.5 * (bxsq + by1*by1 + bz1*bz1)
-		e1 := p1/gm1 + 0.5*d1*(u1*u1+v1*v1+w1*w1) + pb1
+		id1 := 1 / d1
+		bt1 := by1*by1 + bz1*bz1
+		pb1 := 0.5 * (bxsq + bt1)
+		e1 := p1*igm1 + 0.5*d1*(u1*u1+v1*v1+w1*w1) + pb1
 		pt1 := p1 + pb1
-		cf1 := fastSpeed(gamma, d1, p1, bx, by1, bz1)
+		asq, ca2, ct2 := gamma*p1*id1, bxsq*id1, bt1*id1
+		tmp := ca2 + ct2 - asq
+		cf1 := math.Sqrt(0.5 * (ca2 + ct2 + asq + math.Sqrt(tmp*tmp+4*asq*ct2)))
 		// Right state.
 		d2, u2, v2, w2, p2, by2, bz2 := dr[t], vnr[t], vt1r[t], vt2r[t], ppr[t], b1r[t], b2r[t]
-		pb2 := 0.5 * (bxsq + by2*by2 + bz2*bz2)
-		e2 := p2/gm1 + 0.5*d2*(u2*u2+v2*v2+w2*w2) + pb2
+		id2 := 1 / d2
+		bt2 := by2*by2 + bz2*bz2
+		pb2 := 0.5 * (bxsq + bt2)
+		e2 := p2*igm1 + 0.5*d2*(u2*u2+v2*v2+w2*w2) + pb2
 		pt2 := p2 + pb2
-		cf2 := fastSpeed(gamma, d2, p2, bx, by2, bz2)
+		asq, ca2, ct2 = gamma*p2*id2, bxsq*id2, bt2*id2
+		tmp = ca2 + ct2 - asq
+		cf2 := math.Sqrt(0.5 * (ca2 + ct2 + asq + math.Sqrt(tmp*tmp+4*asq*ct2)))
 
-		s0 := math.Min(u1-cf1, u2-cf2)
-		s4 := math.Max(u1+cf1, u2+cf2)
+		s0 := u1 - cf1
+		if x := u2 - cf2; x < s0 {
+			s0 = x
+		}
+		s4 := u1 + cf1
+		if x := u2 + cf2; x > s4 {
+			s4 = x
+		}
 
 		// Outer fluxes.
 		vb1 := u1*bx + v1*by1 + w1*bz1
 		vb2 := u2*bx + v2*by2 + w2*bz2
-		fl0, fl1, fl2, fl3 := d1*u1, d1*u1*u1+pt1-bxsq, d1*u1*v1-bx*by1, d1*u1*w1-bx*bz1
+		fl0 := d1 * u1
+		fl1, fl2, fl3 := fl0*u1+pt1-bxsq, fl0*v1-bx*by1, fl0*w1-bx*bz1
 		fl4, fl5, fl6 := (e1+pt1)*u1-bx*vb1, by1*u1-bx*v1, bz1*u1-bx*w1
-		fr0, fr1, fr2, fr3 := d2*u2, d2*u2*u2+pt2-bxsq, d2*u2*v2-bx*by2, d2*u2*w2-bx*bz2
+		fr0 := d2 * u2
+		fr1, fr2, fr3 := fr0*u2+pt2-bxsq, fr0*v2-bx*by2, fr0*w2-bx*bz2
 		fr4, fr5, fr6 := (e2+pt2)*u2-bx*vb2, by2*u2-bx*v2, bz2*u2-bx*w2
 
 		if s0 >= 0 {
@@ -100,53 +118,61 @@ func hlld(L int, gamma float64, pl, pr *[7][]float64, bn []float64, f *[7][]floa
 		// Contact speed and total pressure of the starred states (M&K 38, 41).
 		sdl := s0 - u1
 		sdr := s4 - u2
-		den := sdr*d2 - sdl*d1
-		s2 := (sdr*d2*u2 - sdl*d1*u1 - pt2 + pt1) / den
+		sdl1, sdr2 := sdl*d1, sdr*d2
+		iden := 1 / (sdr2 - sdl1)
+		s2 := (sdr2*u2 - sdl1*u1 - pt2 + pt1) * iden
 		sdml := s0 - s2
 		sdmr := s4 - s2
-		ptst := (sdr*d2*pt1 - sdl*d1*pt2 + d1*d2*sdr*sdl*(u2-u1)) / den
+		ptst := (sdr2*pt1 - sdl1*pt2 + sdl1*sdr2*(u2-u1)) * iden
 
 		// U*L (M&K 43–48).
-		ld := d1 * sdl / sdml
+		ld := sdl1 / sdml
 		lmx := ld * s2
-		var lmy, lmz, lby, lbz float64
-		tmp := d1*sdl*sdml - bxsq
+		var lvy, lvz, lby, lbz float64
+		tmp = sdl1*sdml - bxsq
 		if math.Abs(tmp) < smallNumber*ptst {
-			lmy, lmz, lby, lbz = ld*v1, ld*w1, by1, bz1
+			lvy, lvz, lby, lbz = v1, w1, by1, bz1
 		} else {
-			q := bx * (sdl - sdml) / tmp
-			lmy = ld * (v1 - by1*q)
-			lmz = ld * (w1 - bz1*q)
-			q = (d1*sdl*sdl - bxsq) / tmp
+			it := 1 / tmp
+			q := bx * (sdl - sdml) * it
+			lvy = v1 - by1*q
+			lvz = w1 - bz1*q
+			q = (sdl1*sdl - bxsq) * it
 			lby = by1 * q
 			lbz = bz1 * q
 		}
-		vbstl := (lmx*bx + lmy*lby + lmz*lbz) / ld
-		le := (sdl*e1 - pt1*u1 + ptst*s2 + bx*(vb1-vbstl)) / sdml
+		lmy, lmz := ld*lvy, ld*lvz
+		vbstl := s2*bx + lvy*lby + lvz*lbz
+		isdml := 1 / sdml
+		le := (sdl*e1 - pt1*u1 + ptst*s2 + bx*(vb1-vbstl)) * isdml
 
 		// U*R.
-		rd := d2 * sdr / sdmr
+		rd := sdr2 / sdmr
 		rmx := rd * s2
-		var rmy, rmz, rby, rbz float64
-		tmp = d2*sdr*sdmr - bxsq
+		var rvy, rvz, rby, rbz float64
+		tmp = sdr2*sdmr - bxsq
 		if math.Abs(tmp) < smallNumber*ptst {
-			rmy, rmz, rby, rbz = rd*v2, rd*w2, by2, bz2
+			rvy, rvz, rby, rbz = v2, w2, by2, bz2
 		} else {
-			q := bx * (sdr - sdmr) / tmp
-			rmy = rd * (v2 - by2*q)
-			rmz = rd * (w2 - bz2*q)
-			q = (d2*sdr*sdr - bxsq) / tmp
+			it := 1 / tmp
+			q := bx * (sdr - sdmr) * it
+			rvy = v2 - by2*q
+			rvz = w2 - bz2*q
+			q = (sdr2*sdr - bxsq) * it
 			rby = by2 * q
 			rbz = bz2 * q
 		}
-		vbstr := (rmx*bx + rmy*rby + rmz*rbz) / rd
-		re := (sdr*e2 - pt2*u2 + ptst*s2 + bx*(vb2-vbstr)) / sdmr
+		rmy, rmz := rd*rvy, rd*rvz
+		vbstr := s2*bx + rvy*rby + rvz*rbz
+		isdmr := 1 / sdmr
+		re := (sdr*e2 - pt2*u2 + ptst*s2 + bx*(vb2-vbstr)) * isdmr
 
 		// U** (M&K 59–63).
 		sqdl := math.Sqrt(ld)
 		sqdr := math.Sqrt(rd)
-		s1 := s2 - math.Abs(bx)/sqdl
-		s3 := s2 + math.Abs(bx)/sqdr
+		abx := math.Abs(bx)
+		s1 := s2 - abx/sqdl
+		s3 := s2 + abx/sqdr
 		ldmy, ldmz, ldby, ldbz, lde := lmy, lmz, lby, lbz, le
 		rdmy, rdmz, rdby, rdbz, rde := rmy, rmz, rby, rbz, re
 		if 0.5*bxsq >= smallNumber*ptst {
@@ -155,10 +181,10 @@ func hlld(L int, gamma float64, pl, pr *[7][]float64, bn []float64, f *[7][]floa
 			if bx < 0 {
 				sg = -1
 			}
-			vy := inv * (sqdl*(lmy/ld) + sqdr*(rmy/rd) + sg*(rby-lby))
-			vz := inv * (sqdl*(lmz/ld) + sqdr*(rmz/rd) + sg*(rbz-lbz))
-			by := inv * (sqdl*rby + sqdr*lby + sg*sqdl*sqdr*((rmy/rd)-(lmy/ld)))
-			bz := inv * (sqdl*rbz + sqdr*lbz + sg*sqdl*sqdr*((rmz/rd)-(lmz/ld)))
+			vy := inv * (sqdl*lvy + sqdr*rvy + sg*(rby-lby))
+			vz := inv * (sqdl*lvz + sqdr*rvz + sg*(rbz-lbz))
+			by := inv * (sqdl*rby + sqdr*lby + sg*sqdl*sqdr*(rvy-lvy))
+			bz := inv * (sqdl*rbz + sqdr*lbz + sg*sqdl*sqdr*(rvz-lvz))
 			ldmy, ldmz, rdmy, rdmz = ld*vy, ld*vz, rd*vy, rd*vz
 			ldby, ldbz, rdby, rdbz = by, bz, by, bz
 			vbdst := s2*bx + vy*by + vz*bz
@@ -170,7 +196,7 @@ func hlld(L int, gamma float64, pl, pr *[7][]float64, bn []float64, f *[7][]floa
 		case s1 >= 0:
 			// F*L = FL + SL (U*L − UL)
 			f0[t] = fl0 + s0*(ld-d1)
-			f1[t] = fl1 + s0*(lmx-d1*u1)
+			f1[t] = fl1 + s0*(lmx-fl0)
 			f2[t] = fl2 + s0*(lmy-d1*v1)
 			f3[t] = fl3 + s0*(lmz-d1*w1)
 			f4[t] = fl4 + s0*(le-e1)
@@ -179,7 +205,7 @@ func hlld(L int, gamma float64, pl, pr *[7][]float64, bn []float64, f *[7][]floa
 		case s2 >= 0:
 			// F**L = F*L + S*L (U**L − U*L)
 			f0[t] = fl0 + s0*(ld-d1)
-			f1[t] = fl1 + s0*(lmx-d1*u1)
+			f1[t] = fl1 + s0*(lmx-fl0)
 			f2[t] = fl2 + s0*(lmy-d1*v1) + s1*(ldmy-lmy)
 			f3[t] = fl3 + s0*(lmz-d1*w1) + s1*(ldmz-lmz)
 			f4[t] = fl4 + s0*(le-e1) + s1*(lde-le)
@@ -187,7 +213,7 @@ func hlld(L int, gamma float64, pl, pr *[7][]float64, bn []float64, f *[7][]floa
 			f6[t] = fl6 + s0*(lbz-bz1) + s1*(ldbz-lbz)
 		case s3 > 0:
 			f0[t] = fr0 + s4*(rd-d2)
-			f1[t] = fr1 + s4*(rmx-d2*u2)
+			f1[t] = fr1 + s4*(rmx-fr0)
 			f2[t] = fr2 + s4*(rmy-d2*v2) + s3*(rdmy-rmy)
 			f3[t] = fr3 + s4*(rmz-d2*w2) + s3*(rdmz-rmz)
 			f4[t] = fr4 + s4*(re-e2) + s3*(rde-re)
@@ -195,7 +221,7 @@ func hlld(L int, gamma float64, pl, pr *[7][]float64, bn []float64, f *[7][]floa
 			f6[t] = fr6 + s4*(rbz-bz2) + s3*(rdbz-rbz)
 		default:
 			f0[t] = fr0 + s4*(rd-d2)
-			f1[t] = fr1 + s4*(rmx-d2*u2)
+			f1[t] = fr1 + s4*(rmx-fr0)
 			f2[t] = fr2 + s4*(rmy-d2*v2)
 			f3[t] = fr3 + s4*(rmz-d2*w2)
 			f4[t] = fr4 + s4*(re-e2)

@@ -62,9 +62,8 @@ type solver struct {
 	wgt [3][]float64     // CT upwind weight from the mass flux on d-faces
 	edg [3][]float64     // edge E_a at the (b−½, c−½) corner of each cell
 
-	// x-pencil scratch: left/right states, normal B, fluxes.
+	// x-pencil scratch: left/right states, fluxes.
 	pl, pr, pf [7][]float64
-	pbn        []float64
 	bin        [3][]float64 // face B of the current stage's input
 
 	floorHits int64
@@ -142,7 +141,6 @@ func newSolver(n [3]int, ng int, dx [3]float64, gamma float64, rsolv int, ext *s
 		s.pr[m] = make([]float64, np)
 		s.pf[m] = make([]float64, np)
 	}
-	s.pbn = make([]float64, np)
 	s.fill = s.fillSerial
 	return s, nil
 }
@@ -335,23 +333,30 @@ func (s *solver) sweep(d, order int, dtu, dtw float64, out *[nCons][]float64) {
 		for j := lo[1]; j <= hi[1]; j++ {
 			p0 := s.cidx(lo[0], j, k)
 			f0 := s.fidx(d, lo[0], j, k)
-			for m := 0; m < 7; m++ {
-				q := s.w[comp[m]]
-				if order == 1 {
-					donor(q, p0, st, L, s.pl[m], s.pr[m])
-				} else {
-					plm(q, p0, st, L, s.pl[m], s.pr[m])
+			// Donor cell needs no reconstruction: the Riemann solver reads
+			// the cell values in place.
+			left, right := &s.pl, &s.pr
+			var dcl, dcr [7][]float64
+			if order == 1 {
+				for m := 0; m < 7; m++ {
+					q := s.w[comp[m]]
+					dcl[m], dcr[m] = q[p0-st:p0-st+L], q[p0:p0+L]
+				}
+				left, right = &dcl, &dcr
+			} else {
+				for m := 0; m < 7; m++ {
+					plm(s.w[comp[m]], p0, st, L, s.pl[m], s.pr[m])
 				}
 			}
-			copy(s.pbn[:L], bn[f0:f0+L])
+			pbn := bn[f0 : f0+L]
 			if s.rsolv == solverHLLE {
-				hlle(L, s.gamma, &s.pl, &s.pr, s.pbn, &s.pf)
+				hlle(L, s.gamma, left, right, pbn, &s.pf)
 			} else {
-				hlld(L, s.gamma, &s.pl, &s.pr, s.pbn, &s.pf)
+				hlld(L, s.gamma, left, right, pbn, &s.pf)
 			}
 			// Face EMFs and upwind weights for CT.
 			fd, fb1, fb2 := s.pf[0][:L], s.pf[5][:L], s.pf[6][:L]
-			dl, dr := s.pl[0][:L], s.pr[0][:L]
+			dl, dr := left[0][:L], right[0][:L]
 			ea, eb, ww := efA[p0:p0+L], efB[p0:p0+L], wg[p0:p0+L]
 			for t := 0; t < L; t++ {
 				ea[t] = -fb1[t]
@@ -399,14 +404,6 @@ func (s *solver) rowInterior(d, j, k int) bool {
 	default:
 		return j >= 0 && j < s.n[1]
 	}
-}
-
-// donor is first-order reconstruction: the cell values on both sides.
-func donor(q []float64, p0, st, L int, ql, qr []float64) {
-	a := q[p0-st : p0-st+L]
-	b := q[p0 : p0+L]
-	copy(ql[:L], a)
-	copy(qr[:L], b)
 }
 
 // plm is piecewise-linear reconstruction with the van Leer limiter: the
