@@ -187,8 +187,9 @@ func stencil(uf, vf *sim.Field, n [3]int, cx, cy, cz float64) {
 	}
 }
 
-// tileBytes is the working set aimed at per y-tile (a fraction of L2).
-var tileBytes = 128 << 10
+// tileBytes is the working set aimed at per y-tile: half of a 512 KiB L2
+// (BenchmarkStencil160 compares sizes).
+var tileBytes = 256 << 10
 
 // stateVersion tags the AppendState format.
 const stateVersion = 1
