@@ -90,9 +90,12 @@ func testHaloExchange(t *testing.T) {
 						f.Data[i] = -1 // garbage in ghosts
 					}
 					fields[fi] = f
-					for k := 0; k < f.N[2]; k++ {
-						for j := 0; j < f.N[1]; j++ {
-							for i := 0; i < f.N[0]; i++ {
+					// Only owned points are set: shared nodes owned by the
+					// high neighbour must come from it.
+					o := b.Owned(loc)
+					for k := 0; k < o[2]; k++ {
+						for j := 0; j < o[1]; j++ {
+							for i := 0; i < o[0]; i++ {
 								f.Set(i, j, k, haloValue(fi, [3]int{b.Start[0] + i, b.Start[1] + j, b.Start[2] + k}))
 							}
 						}
