@@ -93,14 +93,14 @@ func DefaultConfig() Config {
 		Job: JobConfig{
 			Name:     "apollo",
 			Problem:  "heat",
-			Grid:     []int{96, 96, 96},
+			Grid:     []int{128, 128, 128},
 			Ranks:    4,
-			StopStep: 400,
+			StopStep: 2000,
 			DataDir:  "./apollo-data",
 		},
 		Run: RunConfig{Nodes: 4, Progress: true},
 		Checkpoint: CheckpointConfig{
-			EverySteps:   100,
+			EverySteps:   250,
 			EveryWall:    30 * time.Second,
 			DataShards:   2,
 			ParityShards: 1,

@@ -1,16 +1,40 @@
 package node
 
-import "sort"
+import (
+	"fmt"
+	"sort"
 
-// problemInfo describes one entry of the problem registry.
-type problemInfo struct {
-	doc string
+	"github.com/apollo-hpc/apollo/sim"
+)
+
+// Setup is what a problem gives the node for one job: the grid, the ghost
+// width, and a constructor of one rank's model.
+type Setup struct {
+	Grid  sim.Grid
+	Ng    int
+	Model string           // name recorded in snapshots
+	New   func() sim.Model // one fresh model per rank
+	MaxDt float64          // cap on dt (0: none)
 }
 
-// problems maps job.problem names to models. New models plug in with one
-// entry here.
-var problems = map[string]problemInfo{
-	"heat": {doc: "3D heat equation, periodic, Gaussian pulse (examples/heat)"},
+// problemInfo is one entry of the problem registry.
+type problemInfo struct {
+	doc   string
+	setup func(spec *JobSpec) (Setup, error)
+}
+
+// problems maps job.problem names to models. A new model plugs in with one
+// entry here (see registerProblems in problems_*.go).
+var problems = map[string]problemInfo{}
+
+// RegisterProblem adds a problem to the registry. It is meant for init
+// functions of this package and tests; a duplicate name panics (a programming
+// error, never input).
+func RegisterProblem(name, doc string, setup func(spec *JobSpec) (Setup, error)) {
+	if _, dup := problems[name]; dup {
+		panic("node: problem registered twice: " + name)
+	}
+	problems[name] = problemInfo{doc: doc, setup: setup}
 }
 
 // ProblemNames lists the registered problem names, sorted.
@@ -25,3 +49,15 @@ func ProblemNames() []string {
 
 // ProblemDoc is the one-line description of a registered problem.
 func ProblemDoc(name string) string { return problems[name].doc }
+
+func setupProblem(spec *JobSpec) (Setup, error) {
+	p, ok := problems[spec.Problem]
+	if !ok {
+		return Setup{}, fmt.Errorf("unknown problem %q", spec.Problem)
+	}
+	s, err := p.setup(spec)
+	if err != nil {
+		return s, fmt.Errorf("problem %s: %w", spec.Problem, err)
+	}
+	return s, nil
+}

@@ -2,18 +2,31 @@ package node
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"strconv"
+	"sync"
 	"time"
+
+	"github.com/apollo-hpc/apollo/checkpoint"
+	"github.com/apollo-hpc/apollo/coord"
 )
 
 // Result is the outcome of a finished run.
 type Result struct {
 	Steps    int64
 	Time     float64 // simulated time reached
-	Checksum uint64  // checksum of the final fields
+	Checksum uint64  // sim.FieldsChecksum of the final fields
 	Wall     time.Duration
+	Epoch    uint64 // epoch in which the final state was computed
+	// Recoveries is the number of epochs the controller started because of
+	// a failure (embedded run only).
+	Recoveries uint64
+	// CheckpointDir and OutputDir say where files went (embedded run only).
+	CheckpointDir, OutputDir string
 }
 
 // RunOptions are the process-level settings of Run that are not part of the
@@ -21,9 +34,14 @@ type Result struct {
 type RunOptions struct {
 	Log *slog.Logger
 	TTY io.Writer // progress bar target when attached to a terminal, else nil
+	// Started, if set, is called with the in-process controller and the
+	// workers once they are running (tests use it to pull nodes).
+	Started func(ctl *LocalController, workers []*Worker)
 }
 
-// Run runs the embedded default: the whole job in this process.
+// Run runs the embedded default: a controller and cfg.Run.Nodes workers in
+// this process, ranks talking over comm/inproc, checkpoints in the workers'
+// memory and under the data directory.
 func Run(ctx context.Context, cfg Config, opts RunOptions) (Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return Result{}, err
@@ -32,23 +50,83 @@ func Run(ctx context.Context, cfg Config, opts RunOptions) (Result, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	cells := float64(cfg.Job.Grid[0]) * float64(cfg.Job.Grid[1]) * float64(cfg.Job.Grid[2])
-	var prog *Progress
-	if cfg.Run.Progress || opts.TTY == nil {
-		prog = NewProgress(opts.TTY, log, cells, cfg.Job.StopStep, cfg.Job.StopTime)
+	spec := SpecOf(&cfg)
+	if _, err := setupProblem(&spec); err != nil {
+		return Result{}, err
 	}
-	log.Info("run starting", "job", cfg.Job.Name, "problem", cfg.Job.Problem, "grid", cfg.Job.Grid,
-		"ranks", cfg.Job.Ranks, "stop_step", cfg.Job.StopStep)
-	res, err := runLocal(ctx, &cfg, func(step int64, t float64) {
-		if prog != nil {
-			prog.Step(step, t)
-		}
-	})
-	if prog != nil {
-		prog.Done()
+	if err := os.MkdirAll(spec.SharedDir, 0o755); err != nil {
+		return Result{}, fmt.Errorf("run: %w", err)
 	}
+	specBytes, err := spec.Encode()
 	if err != nil {
-		return res, fmt.Errorf("run %s: %w", cfg.Job.Name, err)
+		return Result{}, err
 	}
+	ctl, err := NewLocalController(coord.Job{Spec: specBytes, Ranks: spec.Ranks, K: spec.K, M: spec.M,
+		MinNodes: cfg.Run.Nodes, Retention: 2 * spec.Keep}, cfg.Controller.Lease)
+	if err != nil {
+		return Result{}, fmt.Errorf("run: %w", err)
+	}
+	defer ctl.Close()
+
+	cells := float64(spec.Grid[0]) * float64(spec.Grid[1]) * float64(spec.Grid[2])
+	prog := NewProgress(opts.TTY, log, cells, spec.StopStep, spec.StopTime)
+	log.Info("run starting", "job", spec.Name, "problem", spec.Problem, "grid", spec.Grid, "ranks", spec.Ranks,
+		"nodes", cfg.Run.Nodes, "stop_step", spec.StopStep, "checkpoints", spec.SharedDir)
+
+	fabric := &InprocFabric{}
+	defer fabric.Close()
+	stores := map[string]checkpoint.Store{}
+	workers := make([]*Worker, cfg.Run.Nodes)
+	for i := range workers {
+		addr := "inproc-" + strconv.Itoa(i)
+		mem := checkpoint.NewMemStore()
+		stores[addr] = mem
+		workers[i] = NewWorker(WorkerConfig{
+			Addr: addr, Capacity: 1, Ctl: ctl, Transport: fabric, Mem: mem,
+			Peer:      func(a string) checkpoint.Store { return stores[a] },
+			Heartbeat: cfg.Controller.Heartbeat, Log: log, Progress: prog,
+		})
+	}
+	t0 := time.Now()
+	results := make([]Result, len(workers))
+	errs := make([]error, len(workers))
+	var wg sync.WaitGroup
+	for i, w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = w.Run(ctx)
+		}()
+	}
+	if opts.Started != nil {
+		opts.Started(ctl, workers)
+	}
+	wg.Wait()
+	prog.Done()
+	st := ctl.State()
+	var best *Result
+	var failed []error
+	for i := range workers {
+		if errs[i] != nil {
+			// A fenced node is part of surviving a failure, not a failed run.
+			if !errors.Is(errs[i], ErrFenced) {
+				failed = append(failed, errs[i])
+			}
+			continue
+		}
+		if results[i].Steps > 0 && (best == nil || results[i].Epoch > best.Epoch) {
+			best = &results[i]
+		}
+	}
+	if err := errors.Join(failed...); err != nil {
+		return Result{}, fmt.Errorf("run %s: %w", spec.Name, err)
+	}
+	if best == nil || !finalCommitted(st) {
+		return Result{}, fmt.Errorf("run %s: no node finished the job", spec.Name)
+	}
+	res := *best
+	res.Wall = time.Since(t0)
+	res.Recoveries = st.Recoveries
+	res.CheckpointDir, res.OutputDir = spec.SharedDir, spec.OutputDir
 	return res, nil
 }

@@ -151,7 +151,7 @@ func newFlagSet(c *command, out io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// newLogger logs text lines to stderr.
-func newLogger(w io.Writer) *slog.Logger {
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+// newLogger logs text lines at level and above to w.
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }

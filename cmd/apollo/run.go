@@ -5,8 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"golang.org/x/term"
 
@@ -48,7 +50,7 @@ checkpoints went. Every configuration key is also a flag (--section.key);
 flags override the file. Problems: ` + problemList() + `.
 
 Examples:
-  apollo run                                  # default: heat, 96^3, 4 ranks
+  apollo run                                  # default: heat, 128^3, 4 ranks, 2000 steps
   apollo run examples/configs/default.toml    # the same, from the commented file
   apollo run --problem heat --grid 64,64,64 --steps 200
   apollo run job.toml --checkpoint.every_steps 50 --nodes 2`,
@@ -86,14 +88,18 @@ func runRun(ctx context.Context, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	var tty io.Writer
+	log := newLogger(os.Stderr, slog.LevelInfo)
 	if cfg.Run.Progress && term.IsTerminal(int(os.Stderr.Fd())) {
+		// The bar owns the terminal line; only warnings are logged beside it.
 		tty = os.Stderr
+		log = newLogger(os.Stderr, slog.LevelWarn)
 	}
-	res, err := node.Run(ctx, cfg, node.RunOptions{Log: newLogger(os.Stderr), TTY: tty})
+	res, err := node.Run(ctx, cfg, node.RunOptions{Log: log, TTY: tty})
 	if err != nil {
 		return err
 	}
-	fmt.Printf("finished %d steps, t=%.6g, wall %s\n", res.Steps, res.Time, res.Wall.Round(1e6))
+	fmt.Printf("finished %d steps, t=%.6g, wall %s, recoveries %d\n", res.Steps, res.Time, res.Wall.Round(time.Millisecond), res.Recoveries)
+	fmt.Printf("checkpoints: %s\n", res.CheckpointDir)
 	fmt.Printf("final checksum %016x\n", res.Checksum)
 	return nil
 }

@@ -1,0 +1,124 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/apollo-hpc/apollo/comm"
+	"github.com/apollo-hpc/apollo/comm/inproc"
+	"github.com/apollo-hpc/apollo/examples/heat/heat"
+	"github.com/apollo-hpc/apollo/sim"
+)
+
+// slowHeat is the heat model with a pause per step, so that tests can act
+// while a run is in progress.
+type slowHeat struct{ *heat.Model }
+
+func (m slowHeat) Step(ctx context.Context, env *sim.Env, t, dt float64) error {
+	time.Sleep(2 * time.Millisecond)
+	return m.Model.Step(ctx, env, t, dt)
+}
+
+func init() {
+	RegisterProblem("heat-slow", "heat with a 2 ms pause per step (tests only)", func(spec *JobSpec) (Setup, error) {
+		s, err := problems["heat"].setup(spec)
+		s.New = func() sim.Model { return slowHeat{heat.New(heat.Config{Init: heat.Gauss})} }
+		return s, err
+	})
+}
+
+// reference runs heat directly with the sim driver on one in-process world.
+func reference(t *testing.T, n, ranks int, steps int64) uint64 {
+	t.Helper()
+	spec := JobSpec{Problem: "heat", Grid: [3]int{n, n, n}}
+	setup, err := setupProblem(&spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eps := inproc.NewWorld(ranks, 1)
+	sums := make([]uint64, ranks)
+	errs := make([]error, ranks)
+	var wg sync.WaitGroup
+	for r := range eps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := comm.New(eps[r])
+			defer c.Close()
+			env, err := sim.NewEnv(c, setup.Grid, [3]int{}, setup.Ng)
+			if err != nil {
+				errs[r] = err
+				return
+			}
+			m := setup.New()
+			if _, err := sim.Run(context.Background(), env, m, sim.DriverConfig{StopStep: steps, ModelName: setup.Model}, sim.Hooks{}, nil); err != nil {
+				errs[r] = err
+				return
+			}
+			sums[r], errs[r] = sim.FieldsChecksum(context.Background(), env, m.Fields())
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	return sums[0]
+}
+
+func testConfig(t *testing.T, problem string, nodes int) Config {
+	c := DefaultConfig()
+	c.Job.Problem = problem
+	c.Job.Grid = []int{16, 16, 16}
+	c.Job.StopStep = 120
+	c.Job.DataDir = t.TempDir()
+	c.Run.Nodes = nodes
+	c.Checkpoint.EverySteps = 10
+	c.Controller.Lease = 500 * time.Millisecond
+	c.Controller.Heartbeat = 50 * time.Millisecond
+	return c
+}
+
+func TestRunMatchesPlainDriver(t *testing.T) {
+	want := reference(t, 16, 1, 120)
+	for _, nodes := range []int{1, 4} {
+		res, err := Run(context.Background(), testConfig(t, "heat", nodes), RunOptions{Log: quietLog()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Checksum != want || res.Steps != 120 || res.Recoveries != 0 {
+			t.Fatalf("%d nodes: checksum %016x steps %d recoveries %d, want %016x", nodes, res.Checksum, res.Steps, res.Recoveries, want)
+		}
+	}
+}
+
+// TestRunSurvivesPull pulls a node once a checkpoint is committed: the run
+// rolls back, rebuilds the lost ranks and ends with the same bits.
+func TestRunSurvivesPull(t *testing.T) {
+	want := reference(t, 16, 1, 120)
+	for _, victim := range []int{0, 2} {
+		var pullErr error
+		res, err := Run(context.Background(), testConfig(t, "heat-slow", 4), RunOptions{Log: quietLog(),
+			Started: func(ctl *LocalController, ws []*Worker) {
+				for {
+					st := ctl.State()
+					if len(st.Checkpoints) > 0 && st.Checkpoints[len(st.Checkpoints)-1].Step >= 30 {
+						break
+					}
+					time.Sleep(5 * time.Millisecond)
+				}
+				pullErr = ctl.Pull(ws[victim].ID())
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pullErr != nil {
+			t.Fatal(pullErr)
+		}
+		if res.Checksum != want || res.Recoveries != 1 {
+			t.Fatalf("victim %d: checksum %016x recoveries %d, want %016x and 1", victim, res.Checksum, res.Recoveries, want)
+		}
+	}
+}

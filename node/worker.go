@@ -1,0 +1,669 @@
+package node
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/apollo-hpc/apollo/checkpoint"
+	"github.com/apollo-hpc/apollo/comm"
+	"github.com/apollo-hpc/apollo/coord"
+	"github.com/apollo-hpc/apollo/sim"
+)
+
+// Controller is what a worker needs of the controller. coord.Client
+// provides it (see controllerClient); tests use an in-process fake.
+type Controller interface {
+	// Register adds this node as a new member and returns its member id.
+	Register(ctx context.Context, addr string, capacity int) (string, error)
+	// Heartbeat renews the node's lease; an error wrapping coord.ErrFenced
+	// means the node was declared dead or pulled.
+	Heartbeat(ctx context.Context, id string) error
+	// WaitState returns the controller state once its Version exceeds after.
+	WaitState(ctx context.Context, after uint64) (*coord.State, error)
+	// Report tells the controller that a rank's checkpoint is stored.
+	Report(ctx context.Context, r coord.ReportCmd) error
+}
+
+// ErrFenced is returned by Worker.Run when the controller declared this node
+// dead or pulled it: its ranks run elsewhere and it must not touch the job.
+var ErrFenced = errors.New("node: fenced by the controller")
+
+// Checkpoint ids. One checkpoint.Meta.ID per snapshot, shared by its levels:
+// 4·step, plus 2 for the final snapshot of the job. The controller sees one
+// id per level: Meta.ID for memory, Meta.ID+1 for the shared directory.
+// Ids grow with the step, as the controller requires.
+func metaID(step int64, final bool) uint64 {
+	id := 4 * uint64(step)
+	if final {
+		id += 2
+	}
+	return id
+}
+
+func reportID(meta uint64, lv checkpoint.Level) uint64 {
+	if lv == checkpoint.LevelDir {
+		return meta + 1
+	}
+	return meta
+}
+
+func metaOfReport(id uint64) (meta uint64, lv checkpoint.Level) {
+	if id%2 == 1 {
+		return id - 1, checkpoint.LevelDir
+	}
+	return id, checkpoint.LevelMemory
+}
+
+func isFinal(id uint64) bool { return id&2 != 0 }
+
+// sharedDomain names the shared directory as a failure domain.
+const sharedDomain = "shared"
+
+// rankManifest is what a rank reports per checkpoint as its "manifest
+// hash": the snapshot digest and length, enough with the holders to rebuild
+// the manifest (placement is deterministic).
+func rankManifest(e checkpoint.RankEntry) string {
+	return hex.EncodeToString(e.Digest[:]) + ":" + strconv.FormatInt(e.Size, 10)
+}
+
+func parseRankManifest(s string) (checkpoint.Digest, int64, error) {
+	var d checkpoint.Digest
+	h, sz, ok := strings.Cut(s, ":")
+	b, err := hex.DecodeString(h)
+	if !ok || err != nil || len(b) != len(d) {
+		return d, 0, fmt.Errorf("bad rank manifest %q", s)
+	}
+	copy(d[:], b)
+	n, err := strconv.ParseInt(sz, 10, 64)
+	if err != nil || n < 0 || n > checkpoint.MaxSnapshot {
+		return d, 0, fmt.Errorf("bad rank manifest size %q", s)
+	}
+	return d, n, nil
+}
+
+// manifestOf rebuilds the checkpoint manifest of a committed checkpoint from
+// the controller's record: holders are the level's domains in placement
+// order, shard i of rank r lives on holders[(i+r) mod len(holders)].
+func manifestOf(c coord.Checkpoint, k, m int) (*checkpoint.Manifest, error) {
+	meta, lv := metaOfReport(c.ID)
+	if len(c.Holders) == 0 {
+		return nil, fmt.Errorf("checkpoint %d: no holders", c.ID)
+	}
+	holders := c.Holders
+	if lv == checkpoint.LevelDir {
+		holders = []string{sharedDomain}
+	}
+	mf := &checkpoint.Manifest{ID: meta, Step: c.Step, Epoch: c.Epoch, Level: lv, K: k, M: m}
+	for r, h := range c.RankManifests {
+		d, size, err := parseRankManifest(h)
+		if err != nil {
+			return nil, fmt.Errorf("checkpoint %d rank %d: %w", c.ID, r, err)
+		}
+		e := checkpoint.RankEntry{Rank: r, Digest: d, Size: size}
+		for i := 0; i < k+m; i++ {
+			e.Shards = append(e.Shards, checkpoint.ShardLoc{Index: i, Domain: holders[(i+r)%len(holders)],
+				Name: checkpoint.ShardName(meta, r, i)})
+		}
+		mf.Ranks = append(mf.Ranks, e)
+	}
+	return mf, nil
+}
+
+// WorkerConfig wires a worker to its controller, transport and stores.
+type WorkerConfig struct {
+	Addr      string // address peers reach this node at (registered with the controller)
+	Capacity  int
+	Ctl       Controller
+	Transport Transport
+	Mem       checkpoint.Store // this node's memory level (served to peers)
+	// Peer returns the memory store of another node given its registered
+	// address (an authenticated HTTP client, or the store itself in-process).
+	Peer      func(addr string) checkpoint.Store
+	Heartbeat time.Duration // default 250 ms
+	Log       *slog.Logger
+	// Progress, if set, receives rank 0's steps and committed checkpoints.
+	Progress *Progress
+	// EpochStarted, if set, is called when this node's ranks of an epoch
+	// have restored and are about to step (for recovery timing).
+	EpochStarted func(epoch uint64, restoreStep int64)
+}
+
+// Worker is one node: it registers, heartbeats, follows epochs and runs its
+// ranks of each epoch until the job's final checkpoint is committed.
+type Worker struct {
+	cfg WorkerConfig
+	log *slog.Logger
+	id  string
+
+	mu     sync.Mutex
+	result *Result // final result, if this node computed it (rank 0)
+	ckpts  []*checkpoint.Checkpointer
+}
+
+// NewWorker returns a worker; Run starts it.
+func NewWorker(cfg WorkerConfig) *Worker {
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = 250 * time.Millisecond
+	}
+	if cfg.Capacity < 1 {
+		cfg.Capacity = 1
+	}
+	log := cfg.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Worker{cfg: cfg, log: log}
+}
+
+// ID returns the member id, once registered.
+func (w *Worker) ID() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.id
+}
+
+// Run registers and follows the job until its final checkpoint is committed
+// (returning the final result if this node held rank 0, else a zero Result),
+// ctx ends, or the node is fenced (ErrFenced).
+func (w *Worker) Run(ctx context.Context) (Result, error) {
+	id, err := w.cfg.Ctl.Register(ctx, w.cfg.Addr, w.cfg.Capacity)
+	if err != nil {
+		return Result{}, fmt.Errorf("node: register: %w", err)
+	}
+	w.mu.Lock()
+	w.id = id
+	w.mu.Unlock()
+	w.log = w.log.With("node", id)
+	w.log.Info("registered", "addr", w.cfg.Addr)
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		cancel(nil)
+		wg.Wait()
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		w.heartbeat(ctx, cancel)
+	}()
+
+	var (
+		version uint64
+		spec    *JobSpec
+		setup   Setup
+		cur     *epochRun
+		ran     uint64 // last epoch started
+	)
+	stop := func() {
+		if cur != nil {
+			cur.stop()
+			cur = nil
+		}
+	}
+	defer stop()
+	for {
+		st, err := w.cfg.Ctl.WaitState(ctx, version)
+		if err != nil {
+			if c := context.Cause(ctx); c != nil && errors.Is(c, ErrFenced) {
+				return Result{}, c
+			}
+			return Result{}, fmt.Errorf("node %s: %w", id, err)
+		}
+		version = st.Version
+		me, ok := st.Members[id]
+		if !ok || !me.State.Live() {
+			stop()
+			w.log.Warn("fenced: no longer a live member", "state", func() string {
+				if ok {
+					return string(me.State)
+				}
+				return "unknown"
+			}())
+			return Result{}, fmt.Errorf("node %s: %w", id, ErrFenced)
+		}
+		if st.Job == nil {
+			continue
+		}
+		if spec == nil {
+			if spec, err = DecodeJobSpec(st.Job.Spec); err != nil {
+				return Result{}, fmt.Errorf("node %s: %w", id, err)
+			}
+			if setup, err = setupProblem(spec); err != nil {
+				return Result{}, fmt.Errorf("node %s: %w", id, err)
+			}
+		}
+		if finalCommitted(st) {
+			// Every rank has taken the final checkpoint: let the epoch
+			// finish its flushes, then stop.
+			if cur != nil {
+				cur.wg.Wait()
+				cur.cancel()
+				cur = nil
+			}
+			w.mu.Lock()
+			r := w.result
+			w.mu.Unlock()
+			if r == nil {
+				return Result{}, nil
+			}
+			return *r, nil
+		}
+		if cur != nil && cur.epoch != st.Epoch {
+			w.log.Info("epoch ended", "epoch", cur.epoch, "new", st.Epoch)
+			stop()
+		}
+		if cur != nil {
+			cur.commits(st)
+		}
+		if cur == nil && st.Epoch > ran && st.Epoch > 0 {
+			ranks := st.RanksOf(id)
+			ran = st.Epoch
+			if len(ranks) > 0 {
+				cur = w.startEpoch(ctx, st, spec, setup, ranks)
+			}
+		}
+	}
+}
+
+// finalCommitted reports whether the job's final checkpoint is committed.
+func finalCommitted(st *coord.State) bool {
+	for _, c := range st.Checkpoints {
+		if isFinal(c.ID) {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *Worker) heartbeat(ctx context.Context, cancel context.CancelCauseFunc) {
+	t := time.NewTicker(w.cfg.Heartbeat)
+	defer t.Stop()
+	for {
+		err := w.cfg.Ctl.Heartbeat(ctx, w.id)
+		if errors.Is(err, coord.ErrFenced) || errors.Is(err, coord.ErrUnknownNode) {
+			w.log.Warn("heartbeat refused: fenced", "err", err)
+			cancel(fmt.Errorf("node %s: %w", w.id, ErrFenced))
+			return
+		}
+		if err != nil && ctx.Err() == nil {
+			w.log.Debug("heartbeat failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// epochRun is this node's share of one epoch.
+type epochRun struct {
+	w      *Worker
+	epoch  uint64
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu    sync.Mutex
+	ckpts map[int]*checkpoint.Checkpointer
+	seen  map[uint64]bool // committed checkpoint ids already passed to the checkpointers
+}
+
+func (e *epochRun) stop() {
+	e.cancel()
+	e.wg.Wait()
+}
+
+// commits passes newly committed checkpoints to the ranks' checkpointers
+// (retention), and to the progress bar.
+func (e *epochRun) commits(st *coord.State) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, c := range st.Checkpoints {
+		if e.seen[c.ID] {
+			continue
+		}
+		e.seen[c.ID] = true
+		if p := e.w.cfg.Progress; p != nil {
+			p.Checkpoint(c.Step)
+		}
+		meta, lv := metaOfReport(c.ID)
+		for _, ck := range e.ckpts {
+			if slices.Contains(ck.Kept(lv), meta) {
+				if err := ck.Commit(context.Background(), lv, meta); err != nil {
+					e.w.log.Warn("checkpoint retention", "id", c.ID, "err", err)
+				}
+			}
+		}
+	}
+}
+
+func (w *Worker) startEpoch(ctx context.Context, st *coord.State, spec *JobSpec, setup Setup, ranks []int) *epochRun {
+	ctx, cancel := context.WithCancel(ctx)
+	e := &epochRun{w: w, epoch: st.Epoch, cancel: cancel, ckpts: map[int]*checkpoint.Checkpointer{}, seen: map[uint64]bool{}}
+	for _, c := range st.Checkpoints {
+		e.seen[c.ID] = true
+	}
+	w.log.Info("epoch starting", "epoch", st.Epoch, "ranks", ranks, "restore_point", st.RestorePoint, "restore_step", st.RestoreStep)
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		if err := w.runEpoch(ctx, e, st, spec, setup, ranks); err != nil && ctx.Err() == nil {
+			// The controller will notice the failure (a peer's lease) and
+			// start a new epoch; until then this node waits.
+			w.log.Warn("epoch stopped", "epoch", st.Epoch, "err", err)
+		}
+	}()
+	return e
+}
+
+// runEpoch builds comm for the node's ranks, restores them, runs the
+// driver, takes the final checkpoint and, on rank 0, the final checksum.
+func (w *Worker) runEpoch(ctx context.Context, e *epochRun, st *coord.State, spec *JobSpec, setup Setup, ranks []int) error {
+	addrs := make([]string, len(st.RankMap))
+	for r, n := range st.RankMap {
+		if m, ok := st.Members[n]; ok {
+			addrs[r] = m.Addr
+		}
+	}
+	eps, err := w.cfg.Transport.Endpoints(ctx, st.Epoch, addrs, ranks)
+	if err != nil {
+		return fmt.Errorf("epoch %d: endpoints: %w", st.Epoch, err)
+	}
+	comms := make([]*comm.Comm, len(eps))
+	for i, ep := range eps {
+		comms[i] = comm.New(ep)
+	}
+	defer func() {
+		for _, c := range comms {
+			c.Close()
+		}
+	}()
+
+	// Memory-level failure domains: the nodes holding ranks in this
+	// epoch, in the controller's id order.
+	var nodes []string
+	for _, n := range st.RankMap {
+		if !slices.Contains(nodes, n) {
+			nodes = append(nodes, n)
+		}
+	}
+	sort.Slice(nodes, func(i, j int) bool { return cmpID(nodes[i], nodes[j]) < 0 })
+	resolve := func(lv checkpoint.Level, domain string) checkpoint.Store {
+		switch lv {
+		case checkpoint.LevelDir:
+			if domain != sharedDomain || spec.SharedDir == "" {
+				return nil
+			}
+			ds, err := checkpoint.NewDirStore(spec.SharedDir)
+			if err != nil {
+				w.log.Warn("shared directory", "err", err)
+				return nil
+			}
+			return ds
+		default:
+			if domain == w.id {
+				return w.cfg.Mem
+			}
+			m, ok := st.Members[domain]
+			if !ok || m.Addr == "" || w.cfg.Peer == nil {
+				return nil
+			}
+			return w.cfg.Peer(m.Addr)
+		}
+	}
+	manifests, err := restoreManifests(st, spec)
+	if err != nil {
+		return fmt.Errorf("epoch %d: %w", st.Epoch, err)
+	}
+
+	errs := make([]error, len(ranks))
+	var wg sync.WaitGroup
+	var started sync.WaitGroup
+	started.Add(len(ranks))
+	for i, r := range ranks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = w.runRank(ctx, e, st, spec, setup, comms[i], r, nodes, resolve, manifests, started.Done)
+		}()
+	}
+	if w.cfg.EpochStarted != nil {
+		go func() {
+			started.Wait()
+			if ctx.Err() == nil {
+				w.cfg.EpochStarted(st.Epoch, st.RestoreStep)
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// restoreManifests returns the manifests of the epoch's restore point (the
+// memory and directory levels of the same snapshot), or nil to start at t=0.
+func restoreManifests(st *coord.State, spec *JobSpec) ([]*checkpoint.Manifest, error) {
+	if st.RestorePoint == 0 {
+		return nil, nil
+	}
+	meta, _ := metaOfReport(st.RestorePoint)
+	var out []*checkpoint.Manifest
+	for _, c := range st.Checkpoints {
+		if m, _ := metaOfReport(c.ID); m != meta {
+			continue
+		}
+		mf, err := manifestOf(c, spec.K, spec.M)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, mf)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("restore point %d is not among the committed checkpoints", st.RestorePoint)
+	}
+	return out, nil
+}
+
+func (w *Worker) runRank(ctx context.Context, e *epochRun, st *coord.State, spec *JobSpec, setup Setup, c *comm.Comm,
+	rank int, nodes []string, resolve checkpoint.Resolver, manifests []*checkpoint.Manifest, started func()) error {
+	startedOnce := sync.OnceFunc(started)
+	defer startedOnce()
+	log := w.log.With("rank", rank, "epoch", st.Epoch)
+	env, err := sim.NewEnv(c, setup.Grid, [3]int{}, setup.Ng)
+	if err != nil {
+		return fmt.Errorf("rank %d: %w", rank, err)
+	}
+	env.Log = log
+	model := setup.New()
+
+	var start *sim.Snapshot
+	if manifests != nil {
+		t0 := time.Now()
+		_, data, lv, err := checkpoint.Restore(ctx, rank, resolve, manifests...)
+		if err != nil {
+			return fmt.Errorf("rank %d: restore from checkpoint %d: %w", rank, st.RestorePoint, err)
+		}
+		if start, err = sim.DecodeSnapshot(data); err != nil {
+			return fmt.Errorf("rank %d: restore from checkpoint %d: %w", rank, st.RestorePoint, err)
+		}
+		log.Info("restored", "step", start.Step, "level", lv, "bytes", len(data), "took", time.Since(t0).Round(time.Microsecond))
+	}
+
+	// Checkpointer: memory level over the epoch's nodes, directory level
+	// on the shared directory; the driver decides when, so Every is 1.
+	var levels []checkpoint.LevelConfig
+	if spec.Memory {
+		var doms []checkpoint.Domain
+		for _, n := range nodes {
+			if s := resolve(checkpoint.LevelMemory, n); s != nil {
+				doms = append(doms, checkpoint.Domain{Name: n, Store: s})
+			}
+		}
+		if len(doms) == len(nodes) {
+			levels = append(levels, checkpoint.LevelConfig{Level: checkpoint.LevelMemory, Every: 1, Domains: doms, Keep: spec.Keep})
+		}
+	}
+	if spec.SharedDir != "" {
+		if s := resolve(checkpoint.LevelDir, sharedDomain); s != nil {
+			levels = append(levels, checkpoint.LevelConfig{Level: checkpoint.LevelDir, Every: 1,
+				Domains: []checkpoint.Domain{{Name: sharedDomain, Store: s}}, Keep: spec.Keep})
+		}
+	}
+	holders := map[checkpoint.Level][]string{checkpoint.LevelMemory: nodes, checkpoint.LevelDir: {sharedDomain}}
+	var ck *checkpoint.Checkpointer
+	defer func() {
+		if ck != nil {
+			ck.Close()
+		}
+	}()
+	// newCheckpointer is called at the first snapshot, when the state's
+	// size is known; the encoder's buffers are sized from it once.
+	newCheckpointer := func(size int) error {
+		var err error
+		ck, err = checkpoint.New(rank, checkpoint.Config{
+			K: spec.K, M: spec.M, Capacity: int64(size)*5/4 + 1<<20, Levels: levels, Busy: checkpoint.BusyWait,
+			Logger: slog.New(dropMsg{log.Handler(), domainsWarning}),
+			OnWritten: func(wr checkpoint.Written) {
+				if wr.Err != nil {
+					return
+				}
+				lv := coord.LevelMemory
+				if wr.Level == checkpoint.LevelDir {
+					lv = coord.LevelShared
+				}
+				rep := coord.ReportCmd{Epoch: wr.Epoch, Node: w.id, Rank: rank, Checkpoint: reportID(wr.ID, wr.Level),
+					Step: wr.Step, Level: lv, ManifestHash: rankManifest(wr.Entry), Holders: holders[wr.Level]}
+				if err := w.cfg.Ctl.Report(ctx, rep); err != nil && ctx.Err() == nil {
+					log.Warn("checkpoint report refused", "id", rep.Checkpoint, "err", err)
+				}
+			},
+		})
+		if err != nil {
+			return fmt.Errorf("rank %d: checkpointer: %w", rank, err)
+		}
+		e.mu.Lock()
+		e.ckpts[rank] = ck
+		e.mu.Unlock()
+		return nil
+	}
+
+	var buf []byte
+	var lastCkpt int64 = -1
+	var lastFinal bool
+	take := func(ctx context.Context, snap sim.Snapshot, final bool) error {
+		if len(levels) == 0 {
+			return nil
+		}
+		var err error
+		if buf, err = snap.AppendBinary(buf[:0]); err != nil {
+			return err
+		}
+		if ck == nil {
+			if err := newCheckpointer(len(buf)); err != nil {
+				return err
+			}
+		}
+		meta := checkpoint.Meta{ID: metaID(snap.Step, final), Rank: rank, Step: snap.Step, Epoch: st.Epoch, Time: snap.Time}
+		if _, err := ck.Take(ctx, meta, buf); err != nil {
+			return err
+		}
+		lastCkpt, lastFinal = snap.Step, final
+		return nil
+	}
+	dcfg := sim.DriverConfig{StopStep: spec.StopStep, StopTime: spec.StopTime, CheckpointEvery: spec.CkptEvery,
+		CheckpointWall: spec.CkptWall, MaxDt: setup.MaxDt, ModelName: setup.Model}
+	hooks := sim.Hooks{
+		Checkpoint: func(ctx context.Context, snap sim.Snapshot) error {
+			final := (spec.StopStep > 0 && snap.Step >= spec.StopStep) || (spec.StopTime > 0 && snap.Time >= spec.StopTime)
+			return take(ctx, snap, final)
+		},
+	}
+	if rank == 0 && w.cfg.Progress != nil {
+		p := w.cfg.Progress
+		hooks.Progress = func(step int64, t, dt float64) { p.Step(step, t) }
+	}
+	startedOnce()
+	t0 := time.Now()
+	res, err := sim.Run(ctx, env, model, dcfg, hooks, start)
+	if err != nil {
+		return fmt.Errorf("rank %d: %w", rank, err)
+	}
+	// Rank 0's result is recorded before the final checkpoint is reported,
+	// so it exists by the time any node sees that checkpoint committed.
+	sum, err := sim.FieldsChecksum(ctx, env, model.Fields())
+	if err != nil {
+		return fmt.Errorf("rank %d: checksum: %w", rank, err)
+	}
+	if rank == 0 {
+		r := Result{Steps: res.Step, Time: res.Time, Checksum: sum, Wall: time.Since(t0), Epoch: st.Epoch}
+		w.mu.Lock()
+		w.result = &r
+		w.mu.Unlock()
+		log.Info("final", "step", res.Step, "time", res.Time, "checksum", fmt.Sprintf("%016x", sum))
+	}
+	// The final checkpoint marks the job done once committed.
+	if lastCkpt != res.Step || !lastFinal {
+		state, err := model.AppendState(nil)
+		if err != nil {
+			return fmt.Errorf("rank %d: final state: %w", rank, err)
+		}
+		b := env.Block
+		snap := sim.Snapshot{Model: setup.Model, Grid: b.Grid, Procs: b.Procs, Rank: b.Rank, Ng: b.Ng,
+			Step: res.Step, Time: res.Time, Data: state}
+		if err := take(ctx, snap, true); err != nil {
+			return fmt.Errorf("rank %d: final checkpoint: %w", rank, err)
+		}
+	}
+	if ck != nil {
+		if _, err := ck.Flush(ctx); err != nil {
+			return fmt.Errorf("rank %d: final checkpoint: %w", rank, err)
+		}
+	}
+	return nil
+}
+
+// cmpID orders member ids like the controller: shorter first, then lexical.
+func cmpID(a, b string) int {
+	switch {
+	case a == b:
+		return 0
+	case len(a) != len(b):
+		if len(a) < len(b) {
+			return -1
+		}
+		return 1
+	case a < b:
+		return -1
+	}
+	return 1
+}
+
+// domainsWarning is the checkpointer's warning about fewer failure domains
+// than shards: expected for the single shared directory, so not repeated
+// for every rank of every epoch.
+const domainsWarning = "checkpoint: fewer failure domains than shards; level tolerates fewer losses"
+
+// dropMsg is a slog.Handler that drops records with one message.
+type dropMsg struct {
+	slog.Handler
+	msg string
+}
+
+func (d dropMsg) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == d.msg {
+		return nil
+	}
+	return d.Handler.Handle(ctx, r)
+}
+
+func (d dropMsg) WithAttrs(a []slog.Attr) slog.Handler { return dropMsg{d.Handler.WithAttrs(a), d.msg} }
+func (d dropMsg) WithGroup(g string) slog.Handler      { return dropMsg{d.Handler.WithGroup(g), d.msg} }
