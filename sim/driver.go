@@ -102,6 +102,7 @@ func Run(ctx context.Context, env *Env, m Model, cfg DriverConfig, hooks Hooks, 
 	}
 	step, t, lastDt := int64(0), 0.0, 0.0
 	if start != nil {
+		res.Step, res.Time = start.Step, start.Time
 		if err := start.CheckLayout(name, env.Block); err != nil {
 			return res, err
 		}
@@ -129,6 +130,9 @@ func Run(ctx context.Context, env *Env, m Model, cfg DriverConfig, hooks Hooks, 
 		if cfg.MaxDt > 0 && dt > cfg.MaxDt {
 			dt = cfg.MaxDt
 		}
+		if !(dt > 0) { // NaN or ≤ 0: make every rank see it and fail together
+			dt = -1
+		}
 		// One reduction carries dt and rank 0's wall-clock checkpoint vote
 		// (others vote +Inf), so all ranks agree on both.
 		red[0], red[1] = dt, math.Inf(1)
@@ -144,7 +148,7 @@ func Run(ctx context.Context, env *Env, m Model, cfg DriverConfig, hooks Hooks, 
 		dt = red[0]
 		wallDue := red[1] == 0
 		if !(dt > 0) || math.IsInf(dt, 0) {
-			return res, fmt.Errorf("sim: step %d: global dt %g is not a positive finite number", step, dt)
+			return res, fmt.Errorf("sim: step %d: global dt %g is not a positive finite number (a rank's MaxDt was NaN, ≤ 0, or all were +Inf)", step, dt)
 		}
 		next := t + dt
 		// Within rounding of StopTime counts as reaching it, so that no
@@ -156,6 +160,7 @@ func Run(ctx context.Context, env *Env, m Model, cfg DriverConfig, hooks Hooks, 
 			return res, fmt.Errorf("sim: step %d of %s: %w", step+1, name, err)
 		}
 		step, t, lastDt = step+1, next, dt
+		res.Step, res.Time = step, t
 		res.Steps++
 		if hooks.Progress != nil {
 			hooks.Progress(step, t, dt)
@@ -184,6 +189,5 @@ func Run(ctx context.Context, env *Env, m Model, cfg DriverConfig, hooks Hooks, 
 			}
 		}
 	}
-	res.Step, res.Time = step, t
 	return res, nil
 }

@@ -243,3 +243,30 @@ func TestRunErrors(t *testing.T) {
 		return nil
 	})
 }
+
+// badDt returns NaN on one rank: every rank must fail, none hang.
+type badDt struct{ toy }
+
+func (m *badDt) MaxDt(env *Env) float64 {
+	if env.Comm.Rank() == 1 {
+		return math.NaN()
+	}
+	return 0.01
+}
+
+func TestRunBadDtFailsEverywhere(t *testing.T) {
+	err := RunLocal(3, func(c *comm.Comm) error {
+		env, err := NewEnv(c, toyGrid, [3]int{}, 1)
+		if err != nil {
+			return err
+		}
+		_, err = Run(bg, env, &badDt{}, DriverConfig{StopStep: 3}, Hooks{}, nil)
+		if err == nil {
+			return errors.New("NaN dt accepted")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

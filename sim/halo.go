@@ -85,7 +85,8 @@ func newHalo(m messenger, b *Block, fields ...*Field) (*Halo, error) {
 	ng := b.Ng
 	for fi, f := range fields {
 		st := f.Loc.Stag()
-		ok := f.Ng == ng && f.Stag == st && len(f.Data) == f.Dim[0]*f.Dim[1]*f.Dim[2]
+		ok := f.Ng == ng && f.Stag == st && len(f.Data) == f.Dim[0]*f.Dim[1]*f.Dim[2] &&
+			f.Sx == f.Dim[0] && f.Sy == f.Dim[1] && f.Off == ng+f.Sx*(ng+f.Sy*ng)
 		for a := 0; a < 3; a++ {
 			ok = ok && f.N[a] == b.N[a]+st[a] && f.Dim[a] == f.N[a]+2*ng
 		}
