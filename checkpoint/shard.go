@@ -592,17 +592,30 @@ func reconstruct(shards [][]byte, k, m int, want *Digest) (Meta, []byte, Digest,
 	if serr.Have < k {
 		return Meta{}, nil, Digest{}, serr
 	}
-	data := make([]byte, ref.dataLen)
+	// Present data shards are copied (in parallel) straight into the
+	// output; missing ones are rebuilt into their place in it.
+	ss := int(ref.shardSize)
+	full := make([]byte, k*ss)
 	rebuild := make([][]byte, k+m)
-	missingData := false
+	copy(rebuild[k:], view[k:])
+	var missing []int
 	for i := 0; i < k; i++ {
+		dst := full[i*ss : (i+1)*ss]
 		if view[i] == nil {
-			missingData = true
-			break
+			missing = append(missing, i)
+			rebuild[i] = dst[:0] // zero length, enough capacity: the codec fills it in place
+			continue
 		}
+		rebuild[i] = dst
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			copy(dst, view[i])
+		}()
 	}
-	if missingData {
-		copy(rebuild, view)
+	wg.Wait()
+	if len(missing) > 0 {
 		dec, err := reedsolomon.New(k, m)
 		if err != nil {
 			return Meta{}, nil, Digest{}, fmt.Errorf("checkpoint: reedsolomon: %w", err)
@@ -610,19 +623,18 @@ func reconstruct(shards [][]byte, k, m int, want *Digest) (Meta, []byte, Digest,
 		if err := dec.ReconstructData(rebuild); err != nil {
 			return Meta{}, nil, Digest{}, fmt.Errorf("checkpoint %d rank %d: reedsolomon: %w", ref.meta.ID, ref.meta.Rank, err)
 		}
-		for i := 0; i < k; i++ {
-			if view[i] == nil && crc32.Checksum(rebuild[i], castagnoli) != ref.crcs[i] {
+		for _, i := range missing {
+			dst := full[i*ss : (i+1)*ss]
+			if len(rebuild[i]) != ss || &rebuild[i][0] != &dst[0] {
+				copy(dst, rebuild[i]) // the codec allocated after all
+			}
+			if crc32.Checksum(dst, castagnoli) != ref.crcs[i] {
 				return Meta{}, nil, Digest{}, fmt.Errorf("checkpoint %d rank %d: rebuilt shard %d fails its recorded checksum: %w",
 					ref.meta.ID, ref.meta.Rank, i, ErrNotEnoughShards)
 			}
 		}
-	} else {
-		copy(rebuild, view[:k])
 	}
-	off := 0
-	for i := 0; i < k && off < len(data); i++ {
-		off += copy(data[off:], rebuild[i])
-	}
+	data := full[:ref.dataLen:ref.dataLen]
 	meta := ref.meta
 	meta.Layout = append([]byte(nil), ref.meta.Layout...)
 	if len(meta.Layout) == 0 {
