@@ -1,9 +1,6 @@
 package sim
 
-import (
-	"errors"
-	"fmt"
-)
+import "fmt"
 
 // Boundary is the kind of a physical face of the global grid.
 type Boundary int
@@ -106,7 +103,7 @@ func ProcGrid(size int, n [3]int) ([3]int, error) {
 		}
 	}
 	if bestArea < 0 {
-		return [3]int{}, errors.New("sim: ProcGrid: no factorisation of " + fmt.Sprint(size) + " fits grid " + fmt.Sprint(n))
+		return [3]int{}, fmt.Errorf("sim: ProcGrid: no factorisation of %d ranks fits grid %v", size, n)
 	}
 	return best, nil
 }
