@@ -177,3 +177,36 @@ func TestFieldsChecksumSensitive(t *testing.T) {
 		return nil
 	})
 }
+
+// The global exact sum cancels across ranks and carries ±Inf and NaN.
+func TestExactSumAllreduce(t *testing.T) {
+	cases := []struct {
+		per  [3][]float64 // values added on ranks 0, 1, 2
+		want float64
+	}{
+		{[3][]float64{{1e300, 1}, {-1e300}, {1e-300}}, 1},
+		{[3][]float64{{math.MaxFloat64}, {math.MaxFloat64}, {-math.MaxFloat64}}, math.MaxFloat64},
+		{[3][]float64{{math.Inf(1)}, {1}, {2}}, math.Inf(1)},
+		{[3][]float64{{math.Inf(1)}, {math.Inf(-1)}, {2}}, math.NaN()},
+		{[3][]float64{{0.1}, {0.2}, {0.3}}, 0.6},
+	}
+	for _, c := range cases {
+		got := make([]float64, 3)
+		runRanks(t, 3, func(cm *comm.Comm) error {
+			var s ExactSum
+			for _, x := range c.per[cm.Rank()] {
+				s.Add(x)
+			}
+			if err := s.Allreduce(bg, cm); err != nil {
+				return err
+			}
+			got[cm.Rank()] = s.Float64()
+			return nil
+		})
+		for r, g := range got {
+			if !(g == c.want || (math.IsNaN(g) && math.IsNaN(c.want))) {
+				t.Fatalf("%v: rank %d got %v, want %v", c.per, r, g, c.want)
+			}
+		}
+	}
+}
