@@ -233,8 +233,27 @@ func TestEarlyAndStaleFrames(t *testing.T) {
 	}
 }
 
+// logBuffer collects a host's log lines.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) count(s string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Count(l.b.String(), s)
+}
+
 func TestRefusedConnections(t *testing.T) {
-	hosts := []*Host{newHost(t, nil), newHost(t, nil)}
+	var logs logBuffer
+	hosts := []*Host{newHost(t, nil), newHost(t, func(c *Config) { c.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })}
 	cs := endpoints(t, 1, hosts, 4)
 	pingAll(t, cs)
 	target := hosts[1].Addr()
@@ -292,6 +311,12 @@ func TestRefusedConnections(t *testing.T) {
 	ep.Close()
 
 	pingAll(t, cs) // the honest ranks never noticed
+	for i := 0; i < 100 && logs.count("refused connection") < 3; i++ {
+		time.Sleep(20 * time.Millisecond) // the keyless client's refusal is logged asynchronously
+	}
+	if n := logs.count("refused connection"); n < 3 {
+		t.Errorf("%d refused connections logged, want 3:\n%s", n, logs.b.String())
+	}
 }
 
 func TestPeerNeverConnects(t *testing.T) {
