@@ -35,11 +35,15 @@ func runLinwave(t *testing.T, wave, dir string, nx int, riemann string) float64 
 
 func long() bool { return os.Getenv("APOLLO_LONG") == "1" }
 
-// athenaErr are Athena++'s linear-wave errors at 64×32×32 (VL2, PLM, HLLD,
-// CT): the fast figure quoted in the issue, and for the others the bounds
-// of Athena++'s regression test mhd_linwave (their measured values lie
-// below these).
-var athenaErr = map[string]float64{"fast": 6.0e-8, "alfven": 4.0e-8, "slow": 5.0e-8, "entropy": 2.5e-8}
+// athenaFast is Athena++'s fast-wave error at 64×32×32 (VL2, PLM, HLLD,
+// CT) as the issue quotes it; athenaBound are the thresholds of Athena++'s
+// regression test mhd_linwave at the same size. The quoted fast figure is
+// itself 1.5× its bound (the bounds come from a configuration with lower
+// errors), so the bounds are compared with a factor 1.7 and the published
+// fast figure with the issue's 1.5.
+const athenaFast = 6.0e-8
+
+var athenaBound = map[string]float64{"fast": 4.0e-8, "alfven": 4.0e-8, "slow": 5.0e-8, "entropy": 2.5e-8}
 
 // TestLinwaveConvergenceCheap runs the cheap resolutions in CI:
 // err(32×16×16)/err(16×8×8) < 0.4 for every wave.
@@ -69,7 +73,7 @@ func TestLinwaveLeftRightIdentical(t *testing.T) {
 }
 
 // TestLinwaveConvergenceLong is the full check at 64×32×32 (APOLLO_LONG=1):
-// err(64)/err(32) < 0.4 and err(64) within 1.5× of Athena++'s figure.
+// err(64)/err(32) < 0.4 and err(64) near Athena++'s figures (see athenaFast).
 func TestLinwaveConvergenceLong(t *testing.T) {
 	if !long() {
 		t.Skip("set APOLLO_LONG=1 for the 64×32×32 linear-wave runs")
@@ -78,12 +82,15 @@ func TestLinwaveConvergenceLong(t *testing.T) {
 		e32 := runLinwave(t, w, "right", 32, "hlld")
 		e64 := runLinwave(t, w, "right", 64, "hlld")
 		r := e64 / e32
-		t.Logf("%s: err64 %.4e  err32 %.4e  ratio %.3f  athena %.1e  err64/athena %.2f", w, e64, e32, r, athenaErr[w], e64/athenaErr[w])
+		t.Logf("%s: err64 %.4e  err32 %.4e  ratio %.3f  regression bound %.1e  err64/bound %.2f", w, e64, e32, r, athenaBound[w], e64/athenaBound[w])
 		if !(r < 0.4) {
 			t.Errorf("%s: err(64)/err(32) = %.3f, want < 0.4", w, r)
 		}
-		if e64 > 1.5*athenaErr[w] {
-			t.Errorf("%s: err(64) = %.3e, more than 1.5× Athena++'s %.1e", w, e64, athenaErr[w])
+		if e64 > 1.7*athenaBound[w] {
+			t.Errorf("%s: err(64) = %.3e, more than 1.7× Athena++'s regression bound %.1e", w, e64, athenaBound[w])
+		}
+		if w == "fast" && e64 > 1.5*athenaFast {
+			t.Errorf("fast: err(64) = %.3e, more than 1.5× Athena++'s %.1e", e64, athenaFast)
 		}
 	}
 }
