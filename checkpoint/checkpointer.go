@@ -203,6 +203,17 @@ func (c *Checkpointer) Take(ctx context.Context, meta Meta, state []byte) (bool,
 			return false, fmt.Errorf("checkpoint %d at step %d: %w", meta.ID, meta.Step, ErrBusy)
 		}
 	}
+	// Rewriting an id already held would overwrite its shards in place,
+	// possibly those of a committed checkpoint: refuse.
+	c.mu.Lock()
+	for _, l := range c.levels {
+		if _, ok := l.written[meta.ID]; ok {
+			c.mu.Unlock()
+			<-c.sem
+			return false, fmt.Errorf("checkpoint: id %d already written at level %v; ids must be new", meta.ID, l.cfg.Level)
+		}
+	}
+	c.mu.Unlock()
 	if err := c.enc.Load(state); err != nil {
 		<-c.sem
 		return false, err

@@ -338,6 +338,11 @@ func TestRetention(t *testing.T) {
 	if err := c.Commit(ctx, LevelMemory, 1); err == nil {
 		t.Fatal("commit of a deleted checkpoint accepted")
 	}
+	// Reusing the id of a held (here: the newest committed) checkpoint would
+	// overwrite its shards: refused, and it still restores.
+	if ok, err := c.Take(ctx, Meta{ID: 5, Step: 5}, testData(100, 99)); ok || err == nil {
+		t.Fatal("id reuse accepted")
+	}
 }
 
 func TestSweepAfterRestart(t *testing.T) {
