@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -392,4 +394,43 @@ func TestSweepAfterRestart(t *testing.T) {
 			t.Fatalf("adopted shard %d not deleted: %v", i, err)
 		}
 	}
+}
+
+func TestRestoreSkipsDamagedFiles(t *testing.T) {
+	const k, m = 4, 2
+	ds := dirDomains(t, k+m)
+	c, err := New(0, Config{K: k, M: m, Capacity: 1 << 20, Logger: quiet,
+		Levels: []LevelConfig{{Level: LevelDir, Every: 1, Domains: ds, Keep: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	data := testData(1<<20, 8)
+	c.Take(ctx, Meta{ID: 1, Step: 1}, data)
+	ws, err := c.Flush(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	man := manifestOf(ws[0], k, m)
+	path := func(i int) string {
+		s := man.Ranks[0].Shards[i]
+		return filepath.Join(c.level(LevelDir).store(s.Domain).(*DirStore).Dir(), s.Name)
+	}
+	// Flip a bit in data shard 1, truncate data shard 2: both skipped.
+	b, _ := os.ReadFile(path(1))
+	b[len(b)/2] ^= 4
+	os.WriteFile(path(1), b, 0o644)
+	os.Truncate(path(2), 1000)
+	if _, got, _, err := c.Restore(ctx, man); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("restore with two damaged shards: %v", err)
+	}
+	// A third (parity 4) deleted: refused, naming each shard's fate.
+	os.Remove(path(4))
+	_, _, _, err = c.Restore(ctx, man)
+	if !errors.Is(err, ErrNotEnoughShards) || !strings.Contains(err.Error(), "missing [4]") ||
+		!strings.Contains(err.Error(), "[1: payload checksum mismatch") || !strings.Contains(err.Error(), "[2: shard payload is") {
+		t.Fatalf("want an error naming shards 1, 2 and 4, got %v", err)
+	}
+	t.Log(err)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Resolver maps a level and a failure-domain name to the store holding
@@ -42,36 +43,61 @@ func RestoreRank(ctx context.Context, m *Manifest, rank int, store func(domain s
 	}
 	n := m.K + m.M
 	shards := make([][]byte, n)
-	fetchErr := map[int]string{}
-	fetch := func(from, to int) {
-		for _, s := range e.Shards {
-			if s.Index < from || s.Index >= to || shards[s.Index] != nil {
-				continue
-			}
-			st := store(s.Domain)
-			if st == nil {
-				fetchErr[s.Index] = fmt.Sprintf("domain %q unavailable", s.Domain)
-				continue
-			}
-			b, err := st.Get(ctx, s.Name)
-			if err != nil {
-				if !errors.Is(err, ErrNotFound) {
-					fetchErr[s.Index] = "read: " + err.Error()
-				}
-				continue
-			}
-			shards[s.Index] = b
+	locs := make([]*ShardLoc, n) // one location per index (a manifest may repeat one)
+	for i := range e.Shards {
+		if s := &e.Shards[i]; s.Index >= 0 && s.Index < n && locs[s.Index] == nil {
+			locs[s.Index] = s
 		}
+	}
+	var mu sync.Mutex
+	fetchErr := map[int]string{}
+	// fetch reads the listed shard indices concurrently (distinct domains,
+	// e.g. several NFS servers or peers).
+	fetch := func(idx []int) {
+		var wg sync.WaitGroup
+		for _, i := range idx {
+			s := locs[i]
+			if s == nil || shards[i] != nil {
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				why := ""
+				if st := store(s.Domain); st == nil {
+					why = fmt.Sprintf("domain %q unavailable", s.Domain)
+				} else if b, err := st.Get(ctx, s.Name); err == nil {
+					shards[i] = b
+				} else if !errors.Is(err, ErrNotFound) {
+					why = "read: " + err.Error()
+				}
+				if why != "" {
+					mu.Lock()
+					fetchErr[i] = why
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	span := func(from, to int) []int {
+		var out []int
+		for i := from; i < to; i++ {
+			out = append(out, i)
+		}
+		return out
 	}
 	// Data shards first (no decoding needed if all verify), then only as
 	// many parity shards as are missing; all of them if verification fails.
-	fetch(0, m.K)
-	for p := m.K; p < n && present(shards) < m.K; p++ {
-		fetch(p, p+1)
+	fetch(span(0, m.K))
+	for p := m.K; p < n && present(shards) < m.K; {
+		need := m.K - present(shards)
+		fetch(span(p, min(p+need, n)))
+		p += need
 	}
 	meta, data, _, err := reconstruct(shards, m.K, m.M, &e.Digest)
 	if err != nil && errors.Is(err, ErrNotEnoughShards) && present(shards) < n {
-		fetch(m.K, n)
+		fetch(span(m.K, n))
 		meta, data, _, err = reconstruct(shards, m.K, m.M, &e.Digest)
 	}
 	if err != nil {
