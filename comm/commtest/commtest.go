@@ -103,10 +103,15 @@ func parallel(t *testing.T, cs []*comm.Comm, f func(ctx context.Context, c *comm
 		}()
 	}
 	wg.Wait()
+	failed := false
 	for i, err := range errs {
 		if err != nil {
-			t.Fatalf("rank %d: %v", i, err)
+			t.Errorf("rank %d: %v", i, err)
+			failed = true
 		}
+	}
+	if failed {
+		t.FailNow()
 	}
 }
 

@@ -3,6 +3,7 @@ package tcp
 import (
 	"log/slog"
 	"os"
+	"strings"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -20,11 +21,20 @@ func TestMain(m *testing.M) {
 
 var testKey = []byte("apollo test cluster key, 32 byte")
 
+// testLogger sends a host's log to the test's log, shown when it fails.
 func testLogger(t testing.TB) *slog.Logger {
+	level := slog.LevelInfo
 	if testing.Verbose() {
-		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		level = slog.LevelDebug
 	}
-	return slog.New(slog.DiscardHandler)
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: level}))
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSuffix(string(p), "\n"))
+	return len(p), nil
 }
 
 func newHost(t testing.TB, mod func(*Config)) *Host {

@@ -29,7 +29,7 @@ type Config struct {
 
 	MaxFrame         uint64        // largest message in bytes; default 1 GiB
 	Heartbeat        time.Duration // interval of liveness frames; default 100 ms
-	PeerTimeout      time.Duration // silence after which a peer is dead (plus a grace of 2 heartbeats); default 600 ms
+	PeerTimeout      time.Duration // silence after which a peer is dead (plus a grace of 2 heartbeats); default 500 ms
 	ConnectTimeout   time.Duration // how long a peer may take to appear; default 10 s
 	HandshakeTimeout time.Duration // default 2 s
 }
@@ -45,7 +45,7 @@ func (c *Config) defaults() {
 		c.Heartbeat = 100 * time.Millisecond
 	}
 	if c.PeerTimeout == 0 {
-		c.PeerTimeout = 600 * time.Millisecond
+		c.PeerTimeout = 500 * time.Millisecond
 	}
 	if c.ConnectTimeout == 0 {
 		c.ConnectTimeout = 10 * time.Second
@@ -155,6 +155,11 @@ func (h *Host) Close() error {
 // socket. Making an endpoint of a newer epoch closes this host's endpoints
 // of older epochs (their blocked calls return ErrClosed) and from then on
 // drops messages of older epochs.
+//
+// Of each pair of hosts the one with the lower address dials, when it makes
+// its first endpoint naming the other; a Send towards a host that has not
+// joined yet waits for it (up to ConnectTimeout, then *comm.PeerError), and
+// messages that arrive before their endpoint exists are kept for it.
 func (h *Host) Endpoint(epoch uint64, rank int, addrs []string) (comm.Endpoint, error) {
 	if rank < 0 || rank >= len(addrs) {
 		return nil, fmt.Errorf("tcp: rank %d out of range [0,%d)", rank, len(addrs))
