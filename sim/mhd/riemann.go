@@ -57,36 +57,37 @@ func hlle(L int, gamma float64, pl, pr *[7][]float64, bn []float64, f *[7][]floa
 // Davis outer wave speeds and Athena++'s guards for degenerate states.
 // Divisions are replaced by reciprocals where a value is reused; the loop
 // body has no calls besides math.Sqrt (a machine instruction).
-func hlld(L int, gamma float64, pl, pr *[7][]float64, bn []float64, f *[7][]float64) {
+func hlld(L int, gamma float64, pl, pr *[7][]float64, bn []float64, f *[7][]float64, scratch *[6][]float64) {
 	igm1 := 1 / (gamma - 1)
+	ael, apl, aer, apr, as0, as4 := scratch[0][:L], scratch[1][:L], scratch[2][:L], scratch[3][:L], scratch[4][:L], scratch[5][:L]
 	dl, vnl, vt1l, vt2l, ppl, b1l, b2l := pl[0][:L], pl[1][:L], pl[2][:L], pl[3][:L], pl[4][:L], pl[5][:L], pl[6][:L]
 	dr, vnr, vt1r, vt2r, ppr, b1r, b2r := pr[0][:L], pr[1][:L], pr[2][:L], pr[3][:L], pr[4][:L], pr[5][:L], pr[6][:L]
 	f0, f1, f2, f3, f4, f5, f6 := f[0][:L], f[1][:L], f[2][:L], f[3][:L], f[4][:L], f[5][:L], f[6][:L]
 	bn = bn[:L]
+	// Pass 1: energies, total pressures and the outer wave speeds. It is
+	// split from the rest so that the sqrt chains of many faces overlap
+	// (a short loop body keeps several iterations in flight).
 	for t := 0; t < L; t++ {
 		bx := bn[t]
 		bxsq := bx * bx
-		// Left state: energy, total pressure, fast speed.
 		d1, u1, v1, w1, p1, by1, bz1 := dl[t], vnl[t], vt1l[t], vt2l[t], ppl[t], b1l[t], b2l[t]
 		id1 := 1 / d1
 		bt1 := by1*by1 + bz1*bz1
 		pb1 := 0.5 * (bxsq + bt1)
-		e1 := p1*igm1 + 0.5*d1*(u1*u1+v1*v1+w1*w1) + pb1
-		pt1 := p1 + pb1
+		ael[t] = p1*igm1 + 0.5*d1*(u1*u1+v1*v1+w1*w1) + pb1
+		apl[t] = p1 + pb1
 		asq, ca2, ct2 := gamma*p1*id1, bxsq*id1, bt1*id1
 		tmp := ca2 + ct2 - asq
 		cf1 := math.Sqrt(0.5 * (ca2 + ct2 + asq + math.Sqrt(tmp*tmp+4*asq*ct2)))
-		// Right state.
 		d2, u2, v2, w2, p2, by2, bz2 := dr[t], vnr[t], vt1r[t], vt2r[t], ppr[t], b1r[t], b2r[t]
 		id2 := 1 / d2
 		bt2 := by2*by2 + bz2*bz2
 		pb2 := 0.5 * (bxsq + bt2)
-		e2 := p2*igm1 + 0.5*d2*(u2*u2+v2*v2+w2*w2) + pb2
-		pt2 := p2 + pb2
+		aer[t] = p2*igm1 + 0.5*d2*(u2*u2+v2*v2+w2*w2) + pb2
+		apr[t] = p2 + pb2
 		asq, ca2, ct2 = gamma*p2*id2, bxsq*id2, bt2*id2
 		tmp = ca2 + ct2 - asq
 		cf2 := math.Sqrt(0.5 * (ca2 + ct2 + asq + math.Sqrt(tmp*tmp+4*asq*ct2)))
-
 		s0 := u1 - cf1
 		if x := u2 - cf2; x < s0 {
 			s0 = x
@@ -95,6 +96,15 @@ func hlld(L int, gamma float64, pl, pr *[7][]float64, bn []float64, f *[7][]floa
 		if x := u2 + cf2; x > s4 {
 			s4 = x
 		}
+		as0[t], as4[t] = s0, s4
+	}
+	for t := 0; t < L; t++ {
+		bx := bn[t]
+		bxsq := bx * bx
+		d1, u1, v1, w1, by1, bz1 := dl[t], vnl[t], vt1l[t], vt2l[t], b1l[t], b2l[t]
+		d2, u2, v2, w2, by2, bz2 := dr[t], vnr[t], vt1r[t], vt2r[t], b1r[t], b2r[t]
+		e1, pt1, e2, pt2, s0, s4 := ael[t], apl[t], aer[t], apr[t], as0[t], as4[t]
+		var tmp float64
 
 		// Outer fluxes.
 		vb1 := u1*bx + v1*by1 + w1*bz1

@@ -64,6 +64,7 @@ type solver struct {
 
 	// x-pencil scratch: left/right states, fluxes.
 	pl, pr, pf [7][]float64
+	ph         [6][]float64 // HLLD pass-1 scratch
 	bin        [3][]float64 // face B of the current stage's input
 
 	floorHits int64
@@ -140,6 +141,9 @@ func newSolver(n [3]int, ng int, dx [3]float64, gamma float64, rsolv int, ext *s
 		s.pl[m] = make([]float64, np)
 		s.pr[m] = make([]float64, np)
 		s.pf[m] = make([]float64, np)
+	}
+	for m := 0; m < 6; m++ {
+		s.ph[m] = make([]float64, np)
 	}
 	s.fill = s.fillSerial
 	return s, nil
@@ -352,7 +356,7 @@ func (s *solver) sweep(d, order int, dtu, dtw float64, out *[nCons][]float64) {
 			if s.rsolv == solverHLLE {
 				hlle(L, s.gamma, left, right, pbn, &s.pf)
 			} else {
-				hlld(L, s.gamma, left, right, pbn, &s.pf)
+				hlld(L, s.gamma, left, right, pbn, &s.pf, &s.ph)
 			}
 			// Face EMFs and upwind weights for CT.
 			fd, fb1, fb2 := s.pf[0][:L], s.pf[5][:L], s.pf[6][:L]
@@ -377,11 +381,11 @@ func (s *solver) sweep(d, order int, dtu, dtw float64, out *[nCons][]float64) {
 			for m := 0; m < nCons; m++ {
 				q := out[um[m]]
 				f := s.pf[m][:L]
-				lo := p0 - st
-				for t := 0; t < L; t++ {
-					fl := dtdx * f[t]
-					q[lo+t] -= fl
-					q[p0+t] += fl
+				qa, qb := q[p0-st:p0-st+L], q[p0:p0+L]
+				for t, ft := range f {
+					fl := dtdx * ft
+					qa[t] -= fl
+					qb[t] += fl
 				}
 			}
 		}
