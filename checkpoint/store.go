@@ -33,8 +33,8 @@ type Store interface {
 var ErrNotFound = errors.New("checkpoint: object not found")
 
 // MaxObject bounds one stored object: a shard of a MaxSnapshot snapshot
-// split at least two ways, plus its header.
-const MaxObject = MaxSnapshot/2 + 1<<20
+// (k may be 1) plus its header.
+const MaxObject = MaxSnapshot + 1<<20
 
 // checkName keeps names to one flat, portable path component.
 func checkName(name string) error {
