@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"reflect"
 	"sort"
@@ -68,14 +69,15 @@ type OutputConfig struct {
 
 // ControllerConfig configures a controller replica (and where clients find it).
 type ControllerConfig struct {
-	ID        string        `toml:"id" doc:"this replica's Raft ID (controller only)"`
-	Listen    string        `toml:"listen" doc:"HTTP API address of this replica; Raft uses the next port"`
-	Peers     []string      `toml:"peers" doc:"all replicas as id=host:port (HTTP address); empty: a single replica"`
-	Addrs     []string      `toml:"addrs" doc:"controller HTTP addresses clients try, e.g. [\"127.0.0.1:7700\"]"`
-	RaftDir   string        `toml:"raft_dir" doc:"Raft log and state (local disk or tmpfs, never NFS; empty: <data_dir>/raft)"`
-	Lease     time.Duration `toml:"lease" doc:"a node silent this long is declared dead"`
-	Heartbeat time.Duration `toml:"heartbeat" doc:"interval between node heartbeats"`
-	KeyFile   string        `toml:"key_file" doc:"file holding the cluster key (empty: <data_dir>/cluster.key, created by run/up)"`
+	ID         string        `toml:"id" doc:"this replica's Raft ID (controller only)"`
+	Listen     string        `toml:"listen" doc:"HTTP API address of this replica"`
+	RaftListen string        `toml:"raft_listen" doc:"Raft address of this replica (peers only; authenticated with the cluster key)"`
+	Join       []string      `toml:"join" doc:"API addresses of running replicas to join; empty: bootstrap a new controller and set the job"`
+	Addrs      []string      `toml:"addrs" doc:"controller HTTP addresses clients try, e.g. [\"127.0.0.1:7700\"]"`
+	RaftDir    string        `toml:"raft_dir" doc:"Raft log and state (local disk or tmpfs, never NFS; empty: <data_dir>/raft)"`
+	Lease      time.Duration `toml:"lease" doc:"a node silent this long is declared dead"`
+	Heartbeat  time.Duration `toml:"heartbeat" doc:"interval between node heartbeats"`
+	KeyFile    string        `toml:"key_file" doc:"file holding the cluster key (empty: <data_dir>/cluster.key, created by run/up)"`
 }
 
 // NodeConfig configures one worker process.
@@ -108,12 +110,13 @@ func DefaultConfig() Config {
 			Keep:         2,
 		},
 		Controller: ControllerConfig{
-			ID:        "c1",
-			Listen:    "127.0.0.1:7700",
-			Peers:     []string{},
-			Addrs:     []string{"127.0.0.1:7700"},
-			Lease:     2 * time.Second,
-			Heartbeat: 250 * time.Millisecond,
+			ID:         "c1",
+			Listen:     "127.0.0.1:7700",
+			RaftListen: "127.0.0.1:7701",
+			Join:       []string{},
+			Addrs:      []string{"127.0.0.1:7700"},
+			Lease:      2 * time.Second,
+			Heartbeat:  250 * time.Millisecond,
 		},
 		Node: NodeConfig{Listen: "127.0.0.1:0", Slots: 1},
 	}
@@ -227,9 +230,13 @@ func (c *Config) Validate() error {
 	if c.Controller.Heartbeat <= 0 || c.Controller.Heartbeat >= c.Controller.Lease {
 		return bad("controller.heartbeat", "must be > 0 and shorter than controller.lease (%v), got %v", c.Controller.Lease, c.Controller.Heartbeat)
 	}
-	for _, p := range c.Controller.Peers {
-		if id, addr, ok := strings.Cut(p, "="); !ok || id == "" || addr == "" {
-			return bad("controller.peers", "entry %q must be id=host:port", p)
+	if len(c.Controller.Addrs) == 0 {
+		return bad("controller.addrs", "must list at least one controller address")
+	}
+	for _, k := range []struct{ key, v string }{{"controller.listen", c.Controller.Listen},
+		{"controller.raft_listen", c.Controller.RaftListen}, {"node.listen", c.Node.Listen}} {
+		if _, _, err := net.SplitHostPort(k.v); err != nil {
+			return bad(k.key, "must be host:port, got %q", k.v)
 		}
 	}
 	if c.Node.Slots < 1 {

@@ -36,7 +36,7 @@ type RunOptions struct {
 	TTY io.Writer // progress bar target when attached to a terminal, else nil
 	// Started, if set, is called with the in-process controller and the
 	// workers once they are running (tests use it to pull nodes).
-	Started func(ctl *LocalController, workers []*Worker)
+	Started func(ctl *coord.Client, workers []*Worker)
 }
 
 // Run runs the embedded default: a controller and cfg.Run.Nodes workers in
@@ -57,16 +57,33 @@ func Run(ctx context.Context, cfg Config, opts RunOptions) (Result, error) {
 	if err := os.MkdirAll(spec.SharedDir, 0o755); err != nil {
 		return Result{}, fmt.Errorf("run: %w", err)
 	}
-	specBytes, err := spec.Encode()
+	// The controller: one replica, its Raft state under the data directory
+	// (a fresh job each run), committed checkpoints recorded in the shared
+	// directory like on a cluster.
+	key, err := LoadOrCreateKey(cfg.KeyFile())
 	if err != nil {
 		return Result{}, err
 	}
-	ctl, err := NewLocalController(coord.Job{Spec: specBytes, Ranks: spec.Ranks, K: spec.K, M: spec.M,
-		MinNodes: cfg.Run.Nodes, Retention: 2 * spec.Keep}, cfg.Controller.Lease)
-	if err != nil {
+	if err := os.RemoveAll(cfg.RaftDir()); err != nil {
 		return Result{}, fmt.Errorf("run: %w", err)
 	}
-	defer ctl.Close()
+	srv, err := coord.NewServer(coord.Config{ID: "c1", DataDir: cfg.RaftDir(), RaftAddr: "127.0.0.1:0",
+		HTTPAddr: "127.0.0.1:0", Key: key, Bootstrap: true, SharedDir: spec.SharedDir,
+		Lease: cfg.Controller.Lease, Logger: quiet(log)})
+	if err != nil {
+		return Result{}, fmt.Errorf("run: controller: %w", err)
+	}
+	defer srv.Close()
+	client := coord.NewClient([]string{srv.HTTPAddr()}, key)
+	defer client.CloseIdleConnections()
+	job, err := jobOf(&spec, cfg.Run.Nodes)
+	if err != nil {
+		return Result{}, err
+	}
+	if _, err := client.SetJob(ctx, job); err != nil {
+		return Result{}, fmt.Errorf("run: set job: %w", err)
+	}
+	ctl := NewClientController(client)
 
 	cells := float64(spec.Grid[0]) * float64(spec.Grid[1]) * float64(spec.Grid[2])
 	prog := NewProgress(opts.TTY, log, cells, spec.StopStep, spec.StopTime)
@@ -99,11 +116,15 @@ func Run(ctx context.Context, cfg Config, opts RunOptions) (Result, error) {
 		}()
 	}
 	if opts.Started != nil {
-		opts.Started(ctl, workers)
+		opts.Started(client, workers)
 	}
 	wg.Wait()
 	prog.Done()
-	st := ctl.State()
+	status, err := client.Status(ctx)
+	if err != nil {
+		return Result{}, fmt.Errorf("run: final status: %w", err)
+	}
+	st := status.State
 	var best *Result
 	var failed []error
 	for i := range workers {
@@ -130,3 +151,23 @@ func Run(ctx context.Context, cfg Config, opts RunOptions) (Result, error) {
 	res.CheckpointDir, res.OutputDir = spec.SharedDir, spec.OutputDir
 	return res, nil
 }
+
+// quiet lowers a logger to errors: the embedded controller's routine
+// messages (elections of its single replica, leases) are noise beside the
+// run's own.
+func quiet(l *slog.Logger) *slog.Logger {
+	return slog.New(minLevel{l.Handler(), slog.LevelError})
+}
+
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (m minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= m.min && m.Handler.Enabled(ctx, l)
+}
+func (m minLevel) WithAttrs(a []slog.Attr) slog.Handler {
+	return minLevel{m.Handler.WithAttrs(a), m.min}
+}
+func (m minLevel) WithGroup(g string) slog.Handler { return minLevel{m.Handler.WithGroup(g), m.min} }

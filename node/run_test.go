@@ -9,6 +9,7 @@ import (
 
 	"github.com/apollo-hpc/apollo/comm"
 	"github.com/apollo-hpc/apollo/comm/inproc"
+	"github.com/apollo-hpc/apollo/coord"
 	"github.com/apollo-hpc/apollo/examples/heat/heat"
 	"github.com/apollo-hpc/apollo/sim"
 )
@@ -101,15 +102,22 @@ func TestRunSurvivesPull(t *testing.T) {
 	for _, victim := range []int{0, 2} {
 		var pullErr error
 		res, err := Run(context.Background(), testConfig(t, "heat-slow", 4), RunOptions{Log: quietLog(),
-			Started: func(ctl *LocalController, ws []*Worker) {
+			Started: func(ctl *coord.Client, ws []*Worker) {
 				for {
-					st := ctl.State()
-					if len(st.Checkpoints) > 0 && st.Checkpoints[len(st.Checkpoints)-1].Step >= 30 {
+					st, err := ctl.Status(context.Background())
+					if err != nil {
+						pullErr = err
+						return
+					}
+					if cps := st.State.Checkpoints; len(cps) > 0 && cps[len(cps)-1].Step >= 30 {
 						break
 					}
 					time.Sleep(5 * time.Millisecond)
 				}
-				pullErr = ctl.Pull(ws[victim].ID())
+				for ws[victim].ID() == "" {
+					time.Sleep(time.Millisecond)
+				}
+				_, pullErr = ctl.Pull(context.Background(), ws[victim].ID())
 			}})
 		if err != nil {
 			t.Fatal(err)

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -69,25 +68,28 @@ func isFinal(id uint64) bool { return id&2 != 0 }
 const sharedDomain = "shared"
 
 // rankManifest is what a rank reports per checkpoint as its "manifest
-// hash": the snapshot digest and length, enough with the holders to rebuild
-// the manifest (placement is deterministic).
+// hash" (lowercase hex, as the controller requires): the snapshot digest
+// then its length as 16 hex digits, enough with the holders to rebuild the
+// manifest (placement is deterministic).
 func rankManifest(e checkpoint.RankEntry) string {
-	return hex.EncodeToString(e.Digest[:]) + ":" + strconv.FormatInt(e.Size, 10)
+	return fmt.Sprintf("%x%016x", e.Digest[:], uint64(e.Size))
 }
 
 func parseRankManifest(s string) (checkpoint.Digest, int64, error) {
 	var d checkpoint.Digest
-	h, sz, ok := strings.Cut(s, ":")
-	b, err := hex.DecodeString(h)
-	if !ok || err != nil || len(b) != len(d) {
+	if len(s) != 2*len(d)+16 {
+		return d, 0, fmt.Errorf("bad rank manifest %q", s)
+	}
+	b, err := hex.DecodeString(s[:2*len(d)])
+	if err != nil {
 		return d, 0, fmt.Errorf("bad rank manifest %q", s)
 	}
 	copy(d[:], b)
-	n, err := strconv.ParseInt(sz, 10, 64)
-	if err != nil || n < 0 || n > checkpoint.MaxSnapshot {
+	n, err := strconv.ParseUint(s[2*len(d):], 16, 64)
+	if err != nil || n > checkpoint.MaxSnapshot {
 		return d, 0, fmt.Errorf("bad rank manifest size %q", s)
 	}
-	return d, n, nil
+	return d, int64(n), nil
 }
 
 // manifestOf rebuilds the checkpoint manifest of a committed checkpoint from
