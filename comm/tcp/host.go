@@ -200,29 +200,26 @@ func (h *Host) Endpoint(epoch uint64, rank int, addrs []string) (comm.Endpoint, 
 		e.peers[r] = p
 	}
 	h.eps[key] = e
-	msgs := h.pending[key]
+	// Early messages go in before any later one can (readers deliver under
+	// this lock's protection only after seeing e), keeping per-sender order.
+	for _, m := range h.pending[key] {
+		if m.src < 0 || m.src >= e.size || e.peers[m.src] != m.from {
+			h.log.Warn("dropping message from a rank not at its sender's address", "epoch", epoch, "src", m.src, "dst", rank)
+			match.PutBuf(m.data)
+			continue
+		}
+		e.box.DeliverOwned(m.src, m.tag, m.data) // nobody waits yet: only queues
+	}
 	delete(h.pending, key)
-	var lost []int
 	for k := range h.gone {
 		if k.epoch == epoch && k.rank < e.size {
-			lost = append(lost, k.rank)
+			e.box.PeerLost(k.rank, rankClosedErr(k.rank))
 		}
 	}
 	h.mu.Unlock()
 
 	for _, s := range stale {
 		s.box.Close(fmt.Errorf("tcp: rank %d epoch %d superseded by epoch %d: %w", s.rank, s.epoch, epoch, comm.ErrClosed))
-	}
-	for _, m := range msgs {
-		if m.src < 0 || m.src >= e.size || e.peers[m.src] != m.from {
-			h.log.Warn("dropping message from a rank not at its sender's address", "epoch", epoch, "src", m.src, "dst", rank)
-			match.PutBuf(m.data)
-			continue
-		}
-		e.box.DeliverOwned(m.src, m.tag, m.data)
-	}
-	for _, r := range lost {
-		e.box.PeerLost(r, rankClosedErr(r))
 	}
 	// A peer may have died between its lookup and the registration above.
 	for r, p := range e.peers {

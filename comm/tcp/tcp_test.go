@@ -217,11 +217,51 @@ func TestEarlyAndStaleFrames(t *testing.T) {
 	if err != nil || string(got) != "early" || st.Source != 0 {
 		t.Fatalf("early message: %q %+v %v", got, st, err)
 	}
+	// Messages streaming while the receiver's endpoint is being made keep
+	// their order (epoch 4: a and b move on together).
+	const n = 300
+	ea4, err := a.Endpoint(4, 0, addrs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ea4.Close()
+	sent := make(chan error, 1)
+	go func() {
+		for i := 0; i < n; i++ {
+			if err := ea4.Send(ctx, 1, 2, []byte{byte(i), byte(i >> 8)}); err != nil {
+				sent <- err
+				return
+			}
+			if i%10 == 0 {
+				time.Sleep(100 * time.Microsecond)
+			}
+		}
+		sent <- nil
+	}()
+	time.Sleep(time.Millisecond)
+	eb4, err := b.Endpoint(4, 1, addrs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eb4.Close()
+	for i := 0; i < n; i++ {
+		got, _, err := eb4.Recv(ctx, 0, 2, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := int(got[0]) | int(got[1])<<8; v != i {
+			t.Fatalf("message %d arrived as number %d", v, i)
+		}
+	}
+	if err := <-sent; err != nil {
+		t.Fatal(err)
+	}
+	ea, eb = ea4, eb4 // epoch 3 is over on both hosts
 	// Write a frame of epoch 2 straight onto a's connection to b.
 	a.mu.Lock()
 	p := a.peers[b.Addr()]
 	a.mu.Unlock()
-	if err := p.write(header{kind: kindData, epoch: 2, src: 0, dst: 1, tag: 1}, []byte("stale")); err != nil {
+	if err := p.write(header{kind: kindData, epoch: 3, src: 0, dst: 1, tag: 1}, []byte("stale")); err != nil {
 		t.Fatal(err)
 	}
 	if err := ea.Send(ctx, 1, 1, []byte("current")); err != nil {
