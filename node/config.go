@@ -440,3 +440,13 @@ func (o *Overrides) Apply(cfg *Config) error {
 	}
 	return nil
 }
+
+// Args returns the recorded flags as command-line arguments, to hand the
+// same overrides to child processes.
+func (o *Overrides) Args() []string {
+	out := make([]string, 0, len(o.sets))
+	for _, kv := range o.sets {
+		out = append(out, "--"+kv[0]+"="+kv[1])
+	}
+	return out
+}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"hash/crc32"
 	"time"
+
+	"github.com/apollo-hpc/apollo/coord"
 )
 
 // JobSpec is the part of the configuration every node of a job must agree
@@ -29,6 +31,9 @@ type JobSpec struct {
 	OutputEvery  int64         `json:"output_every"`
 	OutputDir    string        `json:"output_dir"`
 	HeartbeatDur time.Duration `json:"heartbeat"`
+	// Resume, set by `apollo resume`, is the shared-level checkpoint a
+	// resumed job starts from instead of t=0.
+	Resume *coord.Checkpoint `json:"resume,omitempty"`
 }
 
 // SpecOf extracts the job spec from a validated configuration.
@@ -49,7 +54,7 @@ const (
 	specMagic   = "APJS"
 	specVersion = 1
 	specHeader  = 10
-	maxSpec     = 64 << 10
+	maxSpec     = 256 << 10 // the controller's bound on a job spec
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -114,6 +119,8 @@ func (s *JobSpec) validate() error {
 		return fmt.Errorf("job spec: keep %d < 1", s.Keep)
 	case s.CkptEvery < 0 || s.CkptWall < 0 || s.OutputEvery < 0:
 		return fmt.Errorf("job spec: negative interval")
+	case s.Resume != nil && (s.Resume.Level != coord.LevelShared || len(s.Resume.RankManifests) != s.Ranks):
+		return fmt.Errorf("job spec: resume point must be a shared-level checkpoint of all %d ranks", s.Ranks)
 	}
 	return nil
 }

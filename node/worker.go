@@ -455,7 +455,16 @@ func (w *Worker) runEpoch(ctx context.Context, e *epochRun, st *coord.State, spe
 // memory and directory levels of the same snapshot), or nil to start at t=0.
 func restoreManifests(st *coord.State, spec *JobSpec) ([]*checkpoint.Manifest, error) {
 	if st.RestorePoint == 0 {
-		return nil, nil
+		if spec.Resume == nil {
+			return nil, nil
+		}
+		// A resumed job's first restore point is the shared checkpoint
+		// it was resumed from.
+		mf, err := manifestOf(*spec.Resume, spec.K, spec.M)
+		if err != nil {
+			return nil, fmt.Errorf("resume point: %w", err)
+		}
+		return []*checkpoint.Manifest{mf}, nil
 	}
 	meta, _ := metaOfReport(st.RestorePoint)
 	var out []*checkpoint.Manifest
