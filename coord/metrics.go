@@ -16,6 +16,8 @@ type metrics struct {
 	commits       prometheus.Counter
 	reqErrors     *prometheus.CounterVec
 	requests      *prometheus.CounterVec
+	beats         prometheus.Counter
+	beatErrors    prometheus.Counter
 }
 
 func newMetrics(s *Server) *metrics {
@@ -72,7 +74,11 @@ func newMetrics(s *Server) *metrics {
 		Name: "requests_total", Help: "API requests by endpoint."}, []string{"endpoint"})
 	m.reqErrors = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "apollo", Subsystem: "coord",
 		Name: "request_errors_total", Help: "API requests answered with an error, by HTTP status."}, []string{"code"})
-	m.reg.MustRegister(m.commitLatency, m.leaderChanges, m.commits, m.requests, m.reqErrors)
+	m.beats = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "apollo", Subsystem: "coord",
+		Name: "lease_datagrams_total", Help: "Heartbeat datagrams received on the lease channel."})
+	m.beatErrors = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "apollo", Subsystem: "coord",
+		Name: "lease_datagram_errors_total", Help: "Lease-channel datagrams refused (bad, unauthenticated, stale, fenced, not leader)."})
+	m.reg.MustRegister(m.commitLatency, m.leaderChanges, m.commits, m.requests, m.reqErrors, m.beats, m.beatErrors)
 	return m
 }
 

@@ -95,6 +95,8 @@ type Server struct {
 
 	leaseMu sync.Mutex
 	leases  map[string]time.Time
+	beatSeq map[string]uint64 // last lease-channel sequence number per node (replay guard)
+	udp     *net.UDPConn
 
 	records chan commitRecord
 	notify  chan struct{} // wakes the detector on raft leadership changes
@@ -111,7 +113,7 @@ func NewServer(cfg Config) (*Server, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger.With("replica", cfg.ID), fsm: NewFSM(), leases: map[string]time.Time{},
+	s := &Server{cfg: cfg, log: cfg.Logger.With("replica", cfg.ID), fsm: NewFSM(), leases: map[string]time.Time{}, beatSeq: map[string]uint64{},
 		records: make(chan commitRecord, 64), done: make(chan struct{}), notify: make(chan struct{}, 1)}
 	if err := s.start(); err != nil {
 		s.teardown()
@@ -214,6 +216,17 @@ func (s *Server) start() error {
 		return fmt.Errorf("coord: api listen %s: %w", cfg.HTTPAddr, err)
 	}
 	s.httpLn = ln
+	udp, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(ln.Addr().(*net.TCPAddr).AddrPort()))
+	if err != nil {
+		return fmt.Errorf("coord: lease channel listen: %w", err)
+	}
+	s.udp = udp
+	// Bursts of datagrams (every node after a failover) must not overflow
+	// the socket; the kernel caps this at net.core.rmem_max.
+	udp.SetReadBuffer(8 << 20)
+	s.wg.Add(2)
+	go s.serveBeats(udp)
+	go s.serveBeats(udp)
 	s.httpSrv = &http.Server{Handler: s.handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
 		IdleTimeout: 60 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
 	s.wg.Add(3)
@@ -398,6 +411,9 @@ func (s *Server) teardown() error {
 	} else if s.httpLn != nil {
 		s.httpLn.Close()
 	}
+	if s.udp != nil {
+		s.udp.Close()
+	}
 	if s.raft != nil {
 		if err := s.raft.Shutdown().Error(); err != nil {
 			errs = append(errs, fmt.Errorf("coord: raft shutdown: %w", err))
@@ -427,6 +443,7 @@ func (s *Server) detector() {
 	tick := time.NewTicker(min(max(s.cfg.Lease/10, 5*time.Millisecond), 50*time.Millisecond))
 	defer tick.Stop()
 	leader := false
+	lastTick := time.Now()
 	for {
 		select {
 		case <-s.done:
@@ -437,17 +454,20 @@ func (s *Server) detector() {
 		if s.raft.State() != raft.Leader {
 			leader = false
 			s.readyFlag.Store(false)
+			lastTick = time.Now()
 			continue
 		}
 		if !leader {
 			// Newly elected: make sure the FSM has every committed entry, then
 			// give every node a fresh lease (the old leader's soft state is gone).
 			if err := s.raft.Barrier(2 * time.Second).Error(); err != nil {
+				lastTick = time.Now()
 				continue
 			}
 			leader = true
 			s.leaseMu.Lock()
 			clear(s.leases)
+			clear(s.beatSeq)
 			s.leaseMu.Unlock()
 			s.readyFlag.Store(true)
 			s.met.leaderChanges.Inc()
@@ -462,7 +482,21 @@ func (s *Server) detector() {
 				}
 			}
 		}
-		s.expire(time.Now())
+		now := time.Now()
+		if gap := now.Sub(lastTick); gap > s.cfg.Lease/2 {
+			// The detector itself was stalled (CPU starvation, GC, a paused
+			// VM): heartbeats that arrived meanwhile may not have been read
+			// yet, so silence proves nothing. Renew every lease instead of
+			// declaring the cluster dead.
+			s.log.Warn("failure detector stalled; renewing all leases", "gap", gap)
+			s.leaseMu.Lock()
+			for id := range s.leases {
+				s.leases[id] = now
+			}
+			s.leaseMu.Unlock()
+		}
+		lastTick = now
+		s.expire(now)
 	}
 }
 
@@ -474,6 +508,7 @@ func (s *Server) expire(now time.Time) {
 		for id := range s.leases {
 			if m, ok := st.Members[id]; !ok || !m.State.Live() {
 				delete(s.leases, id)
+				delete(s.beatSeq, id)
 			}
 		}
 		for id, m := range st.Members {

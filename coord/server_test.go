@@ -398,6 +398,25 @@ func TestClientFollowsLeaderAcrossFailover(t *testing.T) {
 	if nl == nil {
 		t.Fatal("no ready leader")
 	}
+	// The lease channel finds the new leader too.
+	bt, err := NewBeater(addrsOf(ss[:0]), testKey, r.Node)
+	if err == nil {
+		t.Fatal("beater without addresses")
+	}
+	var live []string
+	for _, s := range ss {
+		if s != nil {
+			live = append(live, s.HTTPAddr())
+		}
+	}
+	bt, err = NewBeater(append([]string{old.HTTPAddr()}, live...), testKey, r.Node)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := bt.Beat(ctx, want.Epoch); err != nil || rep.Epoch != want.Epoch {
+		t.Fatalf("beat after failover: %+v %v", rep, err)
+	}
+	bt.Close()
 	got := nl.State()
 	if got.Epoch != want.Epoch || len(got.Checkpoints) != 1 || got.Checkpoints[0].ManifestHash != want.Checkpoints[0].ManifestHash ||
 		got.Members[r.Node].State != Alive || got.Recoveries != 0 || got.CheckpointSeq != want.CheckpointSeq+1 {

@@ -18,6 +18,8 @@ import (
 	"log/slog"
 	"math"
 	mrand "math/rand/v2"
+	"net/http"
+	_ "net/http/pprof"
 	"os"
 	"runtime/pprof"
 	"slices"
@@ -45,8 +47,13 @@ func run() error {
 	keyHex := flag.String("key", "", "cluster key (with -addr)")
 	perClient := flag.Int("per-client", 16, "simulated nodes sharing one client (one connection pool)")
 	lease := flag.Duration("lease", 3*time.Second, "lease of the in-process controller (must exceed the heartbeat period)")
+	udp := flag.Bool("udp", false, "heartbeat over the lease channel (UDP datagrams) instead of POST /v1/heartbeat")
 	cpuprof := flag.String("cpuprofile", "", "write a CPU profile of the measured run here")
+	pprofAddr := flag.String("pprof", "", "serve net/http/pprof on this address while running")
 	flag.Parse()
+	if *pprofAddr != "" {
+		go http.ListenAndServe(*pprofAddr, nil)
+	}
 	if *nodes < 1 || *rate <= 0 || *duration <= 0 {
 		return fmt.Errorf("need -nodes ≥ 1, -rate > 0, -duration > 0")
 	}
@@ -80,8 +87,66 @@ func run() error {
 		return fmt.Errorf("set job: %w", err)
 	}
 
+	period := time.Duration(float64(time.Second) / *rate)
+	// Real nodes each keep their own connection; sharing one pool among
+	// thousands of goroutines would churn connections instead.
+	clients := make([]*coord.Client, (*nodes+*perClient-1) / *perClient)
+	for i := range clients {
+		clients[i] = coord.NewClient(addrs, key)
+		defer clients[i].CloseIdleConnections()
+	}
+	samples := make([][]sample, *nodes)
+	stop := make(chan struct{})
+	var hbWG sync.WaitGroup
+	// node runs one simulated node: heartbeat at once after registering (as
+	// a real node does), then at the rate with a random phase, until stop.
+	node := func(i int, id string) {
+		defer hbWG.Done()
+		c := clients[i / *perClient]
+		beat := func(ctx context.Context) error {
+			_, err := c.Heartbeat(ctx, id, 1)
+			return err
+		}
+		if *udp {
+			b, err := coord.NewBeater(addrs, key, id)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "hbload: beater:", err)
+				return
+			}
+			defer b.Close()
+			beat = func(ctx context.Context) error {
+				_, err := b.Beat(ctx, 1)
+				return err
+			}
+		}
+		var buf []sample
+		one := func() {
+			now := time.Now()
+			hctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			err := beat(hctx)
+			cancel()
+			buf = append(buf, sample{at: now, d: time.Since(now), failed: err != nil,
+				fenced: err != nil && strings.Contains(err.Error(), "fenced")})
+		}
+		one()
+		select {
+		case <-stop:
+		case <-time.After(time.Duration(mrand.Int64N(int64(period)))):
+			t := time.NewTicker(period)
+			defer t.Stop()
+			for running := true; running; {
+				one()
+				select {
+				case <-stop:
+					running = false
+				case <-t.C:
+				}
+			}
+		}
+		samples[i] = buf
+	}
+
 	// Register concurrently (each registration is one raft commit).
-	ids := make([]string, *nodes)
 	start := time.Now()
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -92,7 +157,7 @@ func run() error {
 			defer wg.Done()
 			for {
 				i := int(next.Add(1)) - 1
-				if i >= len(ids) {
+				if i >= *nodes {
 					return
 				}
 				r, err := c.Register(ctx, fmt.Sprintf("sim-%d:7000", i), 1)
@@ -100,16 +165,20 @@ func run() error {
 					regErr.Store(err)
 					return
 				}
-				ids[i] = r.Node
+				hbWG.Add(1)
+				go node(i, r.Node)
 			}
 		}()
 	}
 	wg.Wait()
 	if err, _ := regErr.Load().(error); err != nil {
+		close(stop)
+		hbWG.Wait()
 		return fmt.Errorf("register: %w", err)
 	}
 	fmt.Printf("registered %d nodes in %v\n", *nodes, time.Since(start).Round(time.Millisecond))
 
+	time.Sleep(*warmup)
 	if *cpuprof != "" {
 		f, err := os.Create(*cpuprof)
 		if err != nil {
@@ -121,63 +190,30 @@ func run() error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	period := time.Duration(float64(time.Second) / *rate)
-	measureFrom := time.Now().Add(*warmup)
-	end := measureFrom.Add(*duration)
-	perNode := int(float64(*duration)/float64(period)) + 2
-	lats := make([][]time.Duration, *nodes)
-	var sent, failed, fenced atomic.Int64
-	// Real nodes each keep their own connection; sharing one pool among
-	// thousands of goroutines would churn connections instead.
-	clients := make([]*coord.Client, (*nodes+*perClient-1) / *perClient)
-	for i := range clients {
-		clients[i] = coord.NewClient(addrs, key)
-		defer clients[i].CloseIdleConnections()
-	}
-	for i, id := range ids {
-		c := clients[i / *perClient]
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			buf := make([]time.Duration, 0, perNode)
-			// A node heartbeats as soon as it has registered (this burst falls
-			// in the warm-up), then settles into a random phase.
-			hctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			c.Heartbeat(hctx, id, 1)
-			cancel()
-			time.Sleep(time.Duration(mrand.Int64N(int64(period))))
-			t := time.NewTicker(period)
-			defer t.Stop()
-			for {
-				now := time.Now()
-				if now.After(end) {
-					break
-				}
-				hctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-				_, err := c.Heartbeat(hctx, id, 1)
-				cancel()
-				d := time.Since(now)
-				if now.After(measureFrom) {
-					sent.Add(1)
-					if err != nil {
-						failed.Add(1)
-						if strings.Contains(err.Error(), "fenced") {
-							fenced.Add(1)
-						}
-					} else {
-						buf = append(buf, d)
-					}
-				}
-				<-t.C
-			}
-			lats[i] = buf
-		}()
-	}
-	wg.Wait()
+	measureFrom := time.Now()
+	time.Sleep(*duration)
+	end := time.Now()
+	close(stop)
+	hbWG.Wait()
 
 	var all []time.Duration
-	for _, l := range lats {
-		all = append(all, l...)
+	var sent, failed, fenced int
+	for _, buf := range samples {
+		for _, x := range buf {
+			if x.at.Before(measureFrom) || !x.at.Before(end) {
+				continue
+			}
+			sent++
+			switch {
+			case x.fenced:
+				fenced++
+				failed++
+			case x.failed:
+				failed++
+			default:
+				all = append(all, x.d)
+			}
+		}
 	}
 	slices.Sort(all)
 	q := func(p float64) time.Duration {
@@ -190,8 +226,12 @@ func run() error {
 	if srv != nil {
 		dead = srv.State().CountByState()[coord.Dead]
 	}
-	fmt.Printf("nodes=%d rate=%.2f/s duration=%v sent=%d ok=%d failed=%d fenced=%d achieved=%.0f/s p50=%v p90=%v p99=%v p999=%v max=%v dead=%d\n",
-		*nodes, *rate, *duration, sent.Load(), len(all), failed.Load(), fenced.Load(), float64(sent.Load())/duration.Seconds(),
+	mode := "http"
+	if *udp {
+		mode = "udp"
+	}
+	fmt.Printf("mode=%s nodes=%d rate=%.2f/s duration=%v sent=%d ok=%d failed=%d fenced=%d achieved=%.0f/s p50=%v p90=%v p99=%v p999=%v max=%v dead=%d\n",
+		mode, *nodes, *rate, *duration, sent, len(all), failed, fenced, float64(sent)/duration.Seconds(),
 		q(0.5).Round(time.Microsecond), q(0.9).Round(time.Microsecond), q(0.99).Round(time.Microsecond),
 		q(0.999).Round(time.Microsecond), q(1).Round(time.Microsecond), dead)
 	return nil
@@ -202,4 +242,10 @@ func shmOrTmp() string {
 		return "/dev/shm"
 	}
 	return os.TempDir()
+}
+
+type sample struct {
+	at             time.Time
+	d              time.Duration
+	failed, fenced bool
 }

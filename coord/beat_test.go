@@ -1,0 +1,105 @@
+package coord
+
+import (
+	"context"
+	"errors"
+	"net"
+	"testing"
+	"time"
+)
+
+func TestLeaseChannel(t *testing.T) {
+	lease := 300 * time.Millisecond
+	s := startCluster(t, 1, nil, func(c *Config) { c.Lease = lease })[0]
+	defer s.Close()
+	c := NewClient([]string{s.HTTPAddr()}, testKey)
+	defer c.CloseIdleConnections()
+	ctx := ctxT(t, 10*time.Second)
+	if _, err := c.SetJob(ctx, Job{Ranks: 2, K: 1, M: 1, MinNodes: 1, Retention: 1}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.Register(ctx, "a:1", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := NewBeater([]string{s.HTTPAddr()}, testKey, r.Node)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	// Beats alone keep the node alive well past its lease.
+	for end := time.Now().Add(3 * lease); time.Now().Before(end); time.Sleep(lease / 4) {
+		rep, err := b.Beat(ctx, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Epoch != 1 || rep.State != Alive {
+			t.Fatalf("reply %+v", rep)
+		}
+	}
+	if st := s.State(); st.Members[r.Node].State != Alive || st.Epoch != 1 {
+		t.Fatalf("node not kept alive by the lease channel: %+v", st.Members[r.Node])
+	}
+
+	// A replayed datagram renews nothing; a wrong key gets no answer at all.
+	conn, err := net.Dial("udp", s.HTTPAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	m := newBeatMAC(testKey)
+	pkt := appendBeatRequest(nil, m, beatReq{node: r.Node, epoch: 1, seq: 1, ms: time.Now().UnixMilli()})
+	in := make([]byte, 512)
+	for i, want := range []byte{beatUnknown} {
+		conn.SetDeadline(time.Now().Add(time.Second))
+		conn.Write(pkt)
+		n, err := conn.Read(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := parseBeatReply(m, in[:n])
+		if err != nil || rep.status != want {
+			t.Fatalf("replay %d: %+v %v", i, rep, err)
+		}
+	}
+	bad := appendBeatRequest(nil, newBeatMAC([]byte("not-the-cluster-key")), beatReq{node: r.Node, epoch: 1, seq: 1 << 62, ms: time.Now().UnixMilli()})
+	conn.SetDeadline(time.Now().Add(200 * time.Millisecond))
+	conn.Write(bad)
+	if _, err := conn.Read(in); err == nil {
+		t.Fatal("answered a datagram with the wrong key")
+	}
+
+	// Pulled: the beater learns it is fenced.
+	if _, err := c.Pull(ctx, r.Node); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Beat(ctx, 1); !errors.Is(err, ErrFenced) {
+		t.Fatalf("fenced beat: %v", err)
+	}
+	// No replica at all: Beat gives up with the context.
+	nb, _ := NewBeater([]string{"127.0.0.1:1"}, testKey, "n9")
+	defer nb.Close()
+	nctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if _, err := nb.Beat(nctx, 1); err == nil {
+		t.Fatal("beat without a controller succeeded")
+	}
+}
+
+func FuzzBeatDatagram(f *testing.F) {
+	m := newBeatMAC(testKey)
+	f.Add(appendBeatRequest(nil, m, beatReq{node: "n1", epoch: 2, seq: 3, ms: 4}))
+	f.Add(appendBeatReply(nil, m, beatRep{status: beatFenced, state: Dead, seq: 3, HeartbeatReply: HeartbeatReply{Epoch: 9}}))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if r, err := parseBeatRequest(m, b); err == nil {
+			if again := appendBeatRequest(nil, m, r); string(again) != string(b) {
+				t.Fatal("request does not round-trip")
+			}
+		}
+		if r, err := parseBeatReply(m, b); err == nil {
+			if again := appendBeatReply(nil, m, r); string(again) != string(b) {
+				t.Fatal("reply does not round-trip")
+			}
+		}
+	})
+}
