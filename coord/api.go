@@ -37,6 +37,9 @@ const (
 	bearerScheme = "Bearer "
 )
 
+// ErrAuth is returned when a request or peer does not prove knowledge of the cluster key.
+var ErrAuth = errors.New("coord: cluster-key authentication failed")
+
 // Sign returns the Authorization header value for a request.
 func Sign(key []byte, method, requestURI, date string, body []byte) string {
 	bh := sha256.Sum256(body)

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/apollo-hpc/apollo/comm/auth"
 	"github.com/hashicorp/raft"
 )
 
@@ -14,7 +15,7 @@ import (
 const handshakeTimeout = 2 * time.Second
 
 // streamLayer is a raft.StreamLayer over TCP whose connections are admitted
-// only after the cluster-key handshake. Handshakes run off the accept loop so
+// only after the cluster-key handshake of comm/auth (the same as comm's). Handshakes run off the accept loop so
 // a slow or hostile peer cannot stall it.
 type streamLayer struct {
 	ln     net.Listener
@@ -99,7 +100,7 @@ func (s *streamLayer) acceptLoop() {
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			if err := authServer(c, s.key, time.Now().Add(handshakeTimeout)); err != nil {
+			if err := auth.Server(c, s.key, time.Now().Add(handshakeTimeout)); err != nil {
 				s.log.Warn("raft connection refused", "remote", c.RemoteAddr().String(), "err", err)
 				c.Close()
 				return
@@ -158,7 +159,7 @@ func (s *streamLayer) Dial(address raft.ServerAddress, timeout time.Duration) (n
 	if timeout > 0 {
 		hs = min(timeout, hs)
 	}
-	if err := authClient(c, s.key, time.Now().Add(hs)); err != nil {
+	if err := auth.Client(c, s.key, time.Now().Add(hs)); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("coord: raft dial %s: %w", address, err)
 	}
