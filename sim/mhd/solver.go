@@ -264,38 +264,46 @@ func (s *solver) primitives(u *[nCons][]float64, b *[3][]float64) {
 			fx0 := (sx + 1) * (jj + sy*kk)
 			fy0 := sx * (jj + (sy+1)*kk)
 			rowIn := jj >= g && jj < g+s.n[1] && kk >= g && kk < g+s.n[2]
-			for ii := ilo + g; ii <= ihi+g; ii++ {
-				c := c0 + ii
-				fx := fx0 + ii
-				fy := fy0 + ii
-				b1 := 0.5 * (bx[fx] + bx[fx+1])
-				b2 := 0.5 * (by[fy] + by[fy+sx])
-				b3 := 0.5 * (bz[c] + bz[c+sxy])
-				rho := d0[c]
+			// Row slices of length n (bounds-check-free loop).
+			i0 := ilo + g
+			n := ihi + g - i0 + 1
+			c0 += i0
+			bxl, bxr := bx[fx0+i0:][:n], bx[fx0+i0+1:][:n]
+			byl, byr := by[fy0+i0:][:n], by[fy0+i0+sx:][:n]
+			bzl, bzr := bz[c0:][:n], bz[c0+sxy:][:n]
+			rd, rm1, rm2, rm3, ren := d0[c0:][:n], m1[c0:][:n], m2[c0:][:n], m3[c0:][:n], en[c0:][:n]
+			od, ov1, ov2, ov3, op := wd[c0:][:n], wv1[c0:][:n], wv2[c0:][:n], wv3[c0:][:n], wp[c0:][:n]
+			ob1, ob2, ob3 := wb1[c0:][:n], wb2[c0:][:n], wb3[c0:][:n]
+			oe1, oe2, oe3 := e1[c0:][:n], e2[c0:][:n], e3[c0:][:n]
+			for t := 0; t < n; t++ {
+				b1 := 0.5 * (bxl[t] + bxr[t])
+				b2 := 0.5 * (byl[t] + byr[t])
+				b3 := 0.5 * (bzl[t] + bzr[t])
+				rho := rd[t]
 				floored := false
 				if rho < s.dfloor {
 					rho = s.dfloor
-					d0[c] = rho
+					rd[t] = rho
 					floored = true
 				}
 				di := 1 / rho
-				v1, v2, v3 := m1[c]*di, m2[c]*di, m3[c]*di
+				v1, v2, v3 := rm1[t]*di, rm2[t]*di, rm3[t]*di
 				ke := 0.5 * rho * (v1*v1 + v2*v2 + v3*v3)
 				me := 0.5 * (b1*b1 + b2*b2 + b3*b3)
-				p := gm1 * (en[c] - ke - me)
+				p := gm1 * (ren[t] - ke - me)
 				if p < s.pfloor {
 					p = s.pfloor
-					en[c] = p/gm1 + ke + me
+					ren[t] = p/gm1 + ke + me
 					floored = true
 				}
-				if floored && rowIn && ii >= g && ii < g+s.n[0] {
+				if floored && rowIn && t+i0 >= g && t+i0 < g+s.n[0] {
 					hits++
 				}
-				wd[c], wv1[c], wv2[c], wv3[c], wp[c] = rho, v1, v2, v3, p
-				wb1[c], wb2[c], wb3[c] = b1, b2, b3
-				e1[c] = v3*b2 - v2*b3
-				e2[c] = v1*b3 - v3*b1
-				e3[c] = v2*b1 - v1*b2
+				od[t], ov1[t], ov2[t], ov3[t], op[t] = rho, v1, v2, v3, p
+				ob1[t], ob2[t], ob3[t] = b1, b2, b3
+				oe1[t] = v3*b2 - v2*b3
+				oe2[t] = v1*b3 - v3*b1
+				oe3[t] = v2*b1 - v1*b2
 			}
 		}
 	}
@@ -344,7 +352,7 @@ func (s *solver) sweep(d, order int, dtu, dtw float64, out *[nCons][]float64) {
 			if order == 1 {
 				for m := 0; m < 7; m++ {
 					q := s.w[comp[m]]
-					dcl[m], dcr[m] = q[p0-st:p0-st+L], q[p0:p0+L]
+					dcl[m], dcr[m] = q[p0-st:][:L], q[p0:][:L]
 				}
 				left, right = &dcl, &dcr
 			} else {
@@ -352,7 +360,7 @@ func (s *solver) sweep(d, order int, dtu, dtw float64, out *[nCons][]float64) {
 					plm(s.w[comp[m]], p0, st, L, s.pl[m], s.pr[m])
 				}
 			}
-			pbn := bn[f0 : f0+L]
+			pbn := bn[f0:][:L]
 			if s.rsolv == solverHLLE {
 				hlle(L, s.gamma, left, right, pbn, &s.pf)
 			} else {
@@ -361,7 +369,7 @@ func (s *solver) sweep(d, order int, dtu, dtw float64, out *[nCons][]float64) {
 			// Face EMFs and upwind weights for CT.
 			fd, fb1, fb2 := s.pf[0][:L], s.pf[5][:L], s.pf[6][:L]
 			dl, dr := left[0][:L], right[0][:L]
-			ea, eb, ww := efA[p0:p0+L], efB[p0:p0+L], wg[p0:p0+L]
+			ea, eb, ww := efA[p0:][:L], efB[p0:][:L], wg[p0:][:L]
 			for t := 0; t < L; t++ {
 				ea[t] = -fb1[t]
 				eb[t] = fb2[t]
@@ -381,8 +389,9 @@ func (s *solver) sweep(d, order int, dtu, dtw float64, out *[nCons][]float64) {
 			for m := 0; m < nCons; m++ {
 				q := out[um[m]]
 				f := s.pf[m][:L]
-				qa, qb := q[p0-st:p0-st+L], q[p0:p0+L]
-				for t, ft := range f {
+				qa, qb := q[p0-st:][:L], q[p0:][:L]
+				for t := 0; t < L; t++ {
+					ft := f[t]
 					fl := dtdx * ft
 					qa[t] -= fl
 					qb[t] += fl
@@ -414,13 +423,15 @@ func (s *solver) rowInterior(d, j, k int) bool {
 // left state at each face extrapolates from the cell below, the right state
 // from the cell above.
 func plm(q []float64, p0, st, L int, ql, qr []float64) {
-	qm2 := q[p0-2*st : p0-2*st+L]
-	qm1 := q[p0-st : p0-st+L]
-	q0 := q[p0 : p0+L]
-	qp1 := q[p0+st : p0+st+L]
+	// The [x:][:L] form gives every slice length exactly L, so the loop
+	// needs no bounds checks.
+	qm2 := q[p0-2*st:][:L]
+	qm1 := q[p0-st:][:L]
+	q0 := q[p0:][:L]
+	qp1 := q[p0+st:][:L]
 	ql = ql[:L]
 	qr = qr[:L]
-	for t := range ql {
+	for t := 0; t < L; t++ {
 		a, b, c := qm1[t]-qm2[t], q0[t]-qm1[t], qp1[t]-q0[t]
 		ab := a * b
 		sl := 0.0
@@ -467,15 +478,22 @@ func (s *solver) corner() {
 				L := hi[0] - lo[0] + 1
 				switch {
 				case ab && ac:
+					// Row slices at each neighbour offset, all of length
+					// L, so the loop has no bounds checks.
+					o := out[p0:][:L]
+					ec0, ecB := ec[p0:][:L], ec[p0-sb:][:L]
+					eb0, ebC := eb[p0:][:L], eb[p0-sc:][:L]
+					cc0, ccB, ccC, ccBC := cc[p0:][:L], cc[p0-sb:][:L], cc[p0-sc:][:L], cc[p0-sb-sc:][:L]
+					wb0, wbC := wb[p0:][:L], wb[p0-sc:][:L]
+					wc0, wcB := wc[p0:][:L], wc[p0-sb:][:L]
 					for t := 0; t < L; t++ {
-						p := p0 + t
-						wbl, wbr := wb[p-sc], wb[p]
-						wcl, wcr := wc[p-sb], wc[p]
-						deLc := (1-wbl)*(ec[p]-cc[p-sc]) + wbl*(ec[p-sb]-cc[p-sc-sb])
-						deRc := (1-wbr)*(ec[p]-cc[p]) + wbr*(ec[p-sb]-cc[p-sb])
-						deLb := (1-wcl)*(eb[p]-cc[p-sb]) + wcl*(eb[p-sc]-cc[p-sb-sc])
-						deRb := (1-wcr)*(eb[p]-cc[p]) + wcr*(eb[p-sc]-cc[p-sc])
-						out[p] = 0.25 * (deLb + deRb + deLc + deRc + ec[p-sb] + ec[p] + eb[p-sc] + eb[p])
+						wbl, wbr := wbC[t], wb0[t]
+						wcl, wcr := wcB[t], wc0[t]
+						deLc := (1-wbl)*(ec0[t]-ccC[t]) + wbl*(ecB[t]-ccBC[t])
+						deRc := (1-wbr)*(ec0[t]-cc0[t]) + wbr*(ecB[t]-ccB[t])
+						deLb := (1-wcl)*(eb0[t]-ccB[t]) + wcl*(ebC[t]-ccBC[t])
+						deRb := (1-wcr)*(eb0[t]-cc0[t]) + wcr*(ebC[t]-ccC[t])
+						o[t] = 0.25 * (deLb + deRb + deLc + deRc + ecB[t] + ec0[t] + ebC[t] + eb0[t])
 					}
 				case ab:
 					copy(out[p0:p0+L], eb[p0:p0+L])
