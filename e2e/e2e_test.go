@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 )
 
 // apolloBin is the binary built once by TestMain.
@@ -44,7 +46,15 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e: building apollo:", err)
 		return 1
 	}
-	return m.Run()
+	code := m.Run()
+	if code == 0 {
+		// Every process waiter must have ended with its process.
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e: leaked goroutines:", err)
+			return 1
+		}
+	}
+	return code
 }
 
 func needBinary(t *testing.T) {

@@ -118,7 +118,8 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	fs := newFlagSet(c, stderr)
-	if err := fs.Parse(args[1:]); err != nil {
+	pos, err := parseInterspersed(fs, args[1:])
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
@@ -126,7 +127,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := c.run(ctx, fs, fs.Args()); err != nil {
+	if err := c.run(ctx, fs, pos); err != nil {
 		if errors.Is(err, errUsage) {
 			fs.Usage()
 			return 2
@@ -154,4 +155,25 @@ func newFlagSet(c *command, out io.Writer) *flag.FlagSet {
 // newLogger logs text lines at level and above to w.
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// parseInterspersed parses flags anywhere among the arguments (`apollo pull
+// n3 --controller host:7700`), returning the positional ones; "--" ends
+// flag parsing.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
 }

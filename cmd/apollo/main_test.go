@@ -47,3 +47,15 @@ func TestRunBadFlagValueNamesKey(t *testing.T) {
 		t.Fatalf("rc %d stderr %q", rc, errb.String())
 	}
 }
+
+func TestInterspersedFlags(t *testing.T) {
+	c := lookup("pull")
+	fs := newFlagSet(c, &bytes.Buffer{})
+	pos, err := parseInterspersed(fs, []string{"n3", "--controller", "h:1", "--", "--x"})
+	if err != nil || len(pos) != 2 || pos[0] != "n3" || pos[1] != "--x" {
+		t.Fatalf("%v %v", pos, err)
+	}
+	if f := fs.Lookup("controller"); f.Value.String() != "h:1" {
+		t.Fatalf("flag after positional not parsed: %q", f.Value.String())
+	}
+}
