@@ -36,7 +36,7 @@ type Config struct {
 // JobConfig describes the simulation itself.
 type JobConfig struct {
 	Name     string  `toml:"name" doc:"job name, used in logs and in the shared directory"`
-	Problem  string  `toml:"problem" doc:"model to run: heat, orszag-tang (see apollo run --help for the list)"`
+	Problem  string  `toml:"problem" doc:"model to run: heat or orszag-tang (3D MHD)"`
 	Grid     []int   `toml:"grid" doc:"global cells [nx, ny, nz]"`
 	Ranks    int     `toml:"ranks" doc:"number of ranks (blocks of the decomposition)"`
 	StopStep int64   `toml:"stop_step" doc:"stop after this many steps (0: no step limit)"`

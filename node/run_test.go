@@ -130,3 +130,23 @@ func TestRunSurvivesPull(t *testing.T) {
 		}
 	}
 }
+
+// TestRunOrszagTang: the MHD problem plugs in through the registry and
+// gives the same bits on 1 and 3 in-process nodes.
+func TestRunOrszagTang(t *testing.T) {
+	var sums []uint64
+	for _, nodes := range []int{1, 3} {
+		c := testConfig(t, "orszag-tang", nodes)
+		c.Job.Grid = []int{8, 8, 8}
+		c.Job.StopStep = 12
+		c.Checkpoint.EverySteps = 4
+		res, err := Run(context.Background(), c, RunOptions{Log: quietLog()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sums = append(sums, res.Checksum)
+	}
+	if sums[0] != sums[1] {
+		t.Fatalf("orszag-tang checksums differ: %016x %016x", sums[0], sums[1])
+	}
+}
