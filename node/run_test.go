@@ -3,6 +3,8 @@ package node
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -148,5 +150,18 @@ func TestRunOrszagTang(t *testing.T) {
 	}
 	if sums[0] != sums[1] {
 		t.Fatalf("orszag-tang checksums differ: %016x %016x", sums[0], sums[1])
+	}
+}
+
+func TestRunWritesOutput(t *testing.T) {
+	c := testConfig(t, "heat", 2)
+	c.Output.EverySteps = 60
+	if _, err := Run(context.Background(), c, RunOptions{Log: quietLog()}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"apollo.pvd", "apollo_000120.pvti", "apollo_000120_0003.vti", "apollo_000000.pvti"} {
+		if _, err := os.Stat(filepath.Join(c.OutputDir(), f)); err != nil {
+			t.Error(err)
+		}
 	}
 }

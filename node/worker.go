@@ -591,12 +591,17 @@ func (w *Worker) runRank(ctx context.Context, e *epochRun, st *coord.State, spec
 		return nil
 	}
 	dcfg := sim.DriverConfig{StopStep: spec.StopStep, StopTime: spec.StopTime, CheckpointEvery: spec.CkptEvery,
-		CheckpointWall: spec.CkptWall, MaxDt: setup.MaxDt, ModelName: setup.Model}
+		CheckpointWall: spec.CkptWall, MaxDt: setup.MaxDt, ModelName: setup.Model, OutputEvery: spec.OutputEvery}
 	hooks := sim.Hooks{
 		Checkpoint: func(ctx context.Context, snap sim.Snapshot) error {
 			final := (spec.StopStep > 0 && snap.Step >= spec.StopStep) || (spec.StopTime > 0 && snap.Time >= spec.StopTime)
 			return take(ctx, snap, final)
 		},
+	}
+	if spec.OutputEvery > 0 {
+		if hooks.Output, err = outputHook(spec.OutputDir, spec.Name, setup); err != nil {
+			return fmt.Errorf("rank %d: %w", rank, err)
+		}
 	}
 	if rank == 0 && w.cfg.Progress != nil {
 		p := w.cfg.Progress

@@ -100,6 +100,11 @@ func runRun(ctx context.Context, fs *flag.FlagSet, args []string) error {
 	}
 	fmt.Printf("finished %d steps, t=%.6g, wall %s, recoveries %d\n", res.Steps, res.Time, res.Wall.Round(time.Millisecond), res.Recoveries)
 	fmt.Printf("checkpoints: %s\n", res.CheckpointDir)
+	if cfg.Output.EverySteps > 0 {
+		fmt.Printf("output: %s (open %s.pvd in ParaView)\n", res.OutputDir, cfg.Job.Name)
+	} else {
+		fmt.Printf("output: none (set output.every_steps to write VTK files to %s)\n", res.OutputDir)
+	}
 	fmt.Printf("final checksum %016x\n", res.Checksum)
 	return nil
 }
