@@ -7,29 +7,33 @@ import (
 )
 
 // Serial ghost fill for a single block that owns the whole domain: periodic,
-// outflow (zero gradient) or reflecting per face. Inactive axes (one cell)
+// outflow (zero gradient) or reflecting (a mirror plane) per face. Inactive axes (one cell)
 // are always periodic. Axes are filled in order x, y, z over the full
 // extent of the others, so edges and corners come out right.
 
 // fillSerial fills every ghost of the conserved cell fields and face B.
 func (s *solver) fillSerial(_ context.Context, u *[nCons][]float64, b *[3][]float64) error {
 	for m := 0; m < nCons; m++ {
-		flip := -1
+		var flip [3]bool
 		if m >= iM1 && m <= iM3 {
-			flip = m - iM1
+			flip[m-iM1] = true // normal momentum
 		}
 		s.fillArray(u[m], -1, flip)
 	}
 	for d := 0; d < 3; d++ {
-		s.fillArray(b[d], d, d)
+		// B is an axial vector: a mirror plane normal to axis a keeps B_a
+		// and flips the tangential components.
+		flip := [3]bool{true, true, true}
+		flip[d] = false
+		s.fillArray(b[d], d, flip)
 	}
 	return nil
 }
 
 // fillArray fills the ghosts of one array. face is the face direction of a
-// face field (−1 for a cell field); flip is the axis along which a
-// reflecting wall changes the sign (normal momentum, normal B), −1 for none.
-func (s *solver) fillArray(q []float64, face, flip int) {
+// face field (−1 for a cell field); flip[a] says whether the quantity
+// changes sign when mirrored across a reflecting wall normal to axis a.
+func (s *solver) fillArray(q []float64, face int, flip [3]bool) {
 	var tot, st [3]int
 	for e := 0; e < 3; e++ {
 		tot[e] = s.s[e]
@@ -48,7 +52,7 @@ func (s *solver) fillArray(q []float64, face, flip int) {
 			lowBC, highBC = sim.Periodic, sim.Periodic
 		}
 		sign := 1.0
-		if flip == e {
+		if flip[e] {
 			sign = -1
 		}
 		for o2 := 0; o2 < tot[e2]; o2++ {

@@ -6,6 +6,8 @@ import (
 	"math"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/apollo-hpc/apollo/sim"
 )
 
 // Config selects a problem and the scheme's parameters. Zero values take the
@@ -39,6 +41,11 @@ type Config struct {
 
 	// 3D Orszag–Tang: amplitude of the z modulation.
 	Epsilon float64 `toml:"epsilon"`
+
+	// Boundaries, overriding the problem's: six entries "periodic",
+	// "outflow" or "reflecting" for the x low, x high, y low, y high, z low
+	// and z high faces. Periodic must be set on both faces of an axis.
+	BC []string `toml:"bc"`
 
 	// Floors (defaults 1e-10 and 1e-12).
 	DFloor float64 `toml:"dfloor"`
@@ -183,6 +190,25 @@ func (c Config) validate() error {
 	if !(c.DFloor > 0) || !(c.PFloor > 0) {
 		return fmt.Errorf("mhd: floors dfloor=%g pfloor=%g must be positive", c.DFloor, c.PFloor)
 	}
+	if c.BC != nil {
+		if len(c.BC) != 6 {
+			return fmt.Errorf("mhd: bc has %d entries, want 6 (x lo, x hi, y lo, y hi, z lo, z hi)", len(c.BC))
+		}
+		for a := 0; a < 3; a++ {
+			lo, hi := c.BC[2*a], c.BC[2*a+1]
+			for _, b := range []string{lo, hi} {
+				if _, ok := boundaryNames[b]; !ok {
+					return fmt.Errorf("mhd: bc %q: want periodic, outflow or reflecting", b)
+				}
+			}
+			if (lo == "periodic") != (hi == "periodic") {
+				return fmt.Errorf("mhd: bc of axis %d: periodic on one face only (%s, %s)", a, lo, hi)
+			}
+			if n := [3]int{c.NX, c.NY, c.NZ}[a]; n == 1 && lo != "periodic" {
+				return fmt.Errorf("mhd: bc of axis %d: an axis with one cell must be periodic", a)
+			}
+		}
+	}
 	switch c.Problem {
 	case "linwave":
 		switch c.Wave {
@@ -229,6 +255,9 @@ func (c Config) validate() error {
 	}
 	return nil
 }
+
+// boundaryNames maps the bc keys to sim's boundary kinds.
+var boundaryNames = map[string]sim.Boundary{"periodic": sim.Periodic, "outflow": sim.Outflow, "reflecting": sim.Reflecting}
 
 // maxConfigBytes bounds a configuration file.
 const maxConfigBytes = 1 << 20

@@ -137,9 +137,12 @@ func (m *Model) Init(ctx context.Context, env *sim.Env) error {
 	if m.halfHalo, err = sim.NewHalo(env.Comm, b, m.halfFields...); err != nil {
 		return fmt.Errorf("mhd: halo: %w", err)
 	}
+	// Reflecting faces are mirror planes: the normal momentum and, B being
+	// an axial vector, the tangential field components change sign.
 	for a := 0; a < 3; a++ {
+		b, c := (a+1)%3, (a+2)%3
 		for _, h := range []*sim.Halo{m.halo, m.halfHalo} {
-			if err := h.SetReflectSign(a, names[1+a], names[nCons+a]); err != nil {
+			if err := h.SetReflectSign(a, names[1+a], names[nCons+b], names[nCons+c]); err != nil {
 				return fmt.Errorf("mhd: halo: %w", err)
 			}
 		}

@@ -43,6 +43,11 @@ func domain(c Config) geometry {
 		g.lo = [3]float64{-1, -0.5, 0}
 		g.hi = [3]float64{1, 0.5, 1}
 	}
+	if c.BC != nil {
+		for a := 0; a < 3; a++ {
+			g.bc[a] = [2]sim.Boundary{boundaryNames[c.BC[2*a]], boundaryNames[c.BC[2*a+1]]}
+		}
+	}
 	// One-cell axes are as wide as a cell of the first active axis, so
 	// the cell volume stays meaningful.
 	for e := 0; e < 3; e++ {
