@@ -603,9 +603,21 @@ func (w *Worker) runRank(ctx context.Context, e *epochRun, st *coord.State, spec
 			return fmt.Errorf("rank %d: %w", rank, err)
 		}
 	}
-	if rank == 0 && w.cfg.Progress != nil {
-		p := w.cfg.Progress
-		hooks.Progress = func(step int64, t, dt float64) { p.Step(step, t) }
+	// The first completed step of an epoch is logged: with "epoch
+	// starting" and "restored" it times a recovery's re-entry.
+	first := true
+	var p *Progress
+	if rank == 0 {
+		p = w.cfg.Progress
+	}
+	hooks.Progress = func(step int64, t, dt float64) {
+		if first {
+			first = false
+			log.Info("first step of epoch", "step", step)
+		}
+		if p != nil {
+			p.Step(step, t)
+		}
 	}
 	startedOnce()
 	t0 := time.Now()
