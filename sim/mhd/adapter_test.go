@@ -291,3 +291,16 @@ func TestReflectingBox(t *testing.T) {
 		}
 	}
 }
+
+func TestSetup(t *testing.T) {
+	g, ng, mk, err := Setup(Config{Problem: "orszag-tang-3d", NX: 8})
+	if err != nil || ng != Ghosts || g.N != [3]int{8, 8, 8} || mk == nil {
+		t.Fatalf("Setup: %v %d %v %v", g, ng, mk == nil, err)
+	}
+	if m, ok := mk().(*Model); !ok || m.Config().Problem != "orszag-tang-3d" {
+		t.Fatalf("Setup model %T", mk())
+	}
+	if _, _, _, err := Setup(Config{Problem: "nope"}); err == nil {
+		t.Fatal("bad problem accepted")
+	}
+}

@@ -433,3 +433,20 @@ func (m *Model) Plane(quantity string, k int) ([]float64, error) {
 	}
 	return out, nil
 }
+
+// Setup validates cfg and returns what a driver needs to run it: the global
+// grid, the ghost width and a constructor of one fresh model per rank (each
+// rank's Init then builds its block). It is the one call a problem registry
+// needs.
+func Setup(cfg Config) (sim.Grid, int, func() sim.Model, error) {
+	m, err := New(cfg)
+	if err != nil {
+		return sim.Grid{}, 0, nil, err
+	}
+	c := m.Config()
+	return m.Grid(), Ghosts, func() sim.Model {
+		// c is already validated; New cannot fail on it.
+		mm, _ := New(c)
+		return mm
+	}, nil
+}
