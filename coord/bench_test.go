@@ -47,6 +47,11 @@ func BenchmarkFailover(b *testing.B) {
 					s.Close()
 				}
 			}()
+			jc := NewClient(addrsOf(ss), testKey)
+			if _, err := jc.SetJob(ctxT(b, 10*time.Second), Job{Ranks: 1, K: 1, M: 0, MinNodes: 1, Retention: 1}); err != nil {
+				b.Fatal(err)
+			}
+			jc.CloseIdleConnections()
 			var times []time.Duration
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {

@@ -445,4 +445,23 @@ func TestClientFollowsLeaderAcrossFailover(t *testing.T) {
 		return l != nil && l != cur
 	})
 	t.Logf("leadership transfer: %v", time.Since(start))
+
+	// Remove the leader replica through the API: it hands leadership over,
+	// the client follows, and the new leader removes it.
+	var gone *Server
+	waitFor(t, 5*time.Second, "a ready leader", func() bool { gone = leaderOf(ss); return gone != nil })
+	if err := c.RemoveReplica(ctx, gone.ID()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "replica removed", func() bool {
+		l := leaderOf(ss)
+		if l == nil || l == gone {
+			return false
+		}
+		f := l.raft.GetConfiguration()
+		return f.Error() == nil && len(f.Configuration().Servers) == 2 && l.State().Replicas[gone.ID()] == ""
+	})
+	if _, err := c.CheckpointNow(ctx); err != nil {
+		t.Fatalf("two remaining replicas cannot commit: %v", err)
+	}
 }
