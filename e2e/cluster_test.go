@@ -74,14 +74,14 @@ type proc struct {
 
 // cluster is a controller (1 or 3 replicas) and node processes of one job.
 type cluster struct {
-	t     *testing.T
+	t     testing.TB
 	dir   string
 	ctl   []string // API addresses
 	procs []*proc
 	mu    sync.Mutex
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -91,7 +91,7 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-func newCluster(t *testing.T, replicas int) *cluster {
+func newCluster(t testing.TB, replicas int) *cluster {
 	c := &cluster{t: t, dir: t.TempDir()}
 	if _, err := node.LoadOrCreateKey(filepath.Join(c.dir, "cluster.key")); err != nil {
 		t.Fatal(err)
@@ -129,27 +129,37 @@ func (c *cluster) start(name string, args ...string) *proc {
 
 // startControllers starts the replicas: the first bootstraps, the others join.
 func (c *cluster) startControllers(sub string) []*proc {
+	return c.startControllersSub(sub, c.jobArgs())
+}
+
+func (c *cluster) startControllersArgs(job []string) []*proc {
+	return c.startControllersSub("controller", job)
+}
+
+func (c *cluster) startControllersSub(sub string, job []string) []*proc {
 	var ps []*proc
 	for i, addr := range c.ctl {
-		host, port, _ := net.SplitHostPort(addr)
-		p, _ := strconv.Atoi(port)
-		args := append([]string{sub}, c.jobArgs()...)
+		host, _, _ := net.SplitHostPort(addr)
+		args := append([]string{sub}, job...)
 		args = append(args, "--run.nodes", "4", "--controller.id", "c"+strconv.Itoa(i+1),
 			"--controller.listen", addr, "--controller.raft_listen", net.JoinHostPort(host, strconv.Itoa(freePort(c.t))),
 			"--controller.raft_dir", filepath.Join(c.dir, "raft-c"+strconv.Itoa(i+1)))
 		if i > 0 {
 			args = append(args, "--controller.join", c.ctl[0])
 		}
-		_ = p
 		ps = append(ps, c.start(fmt.Sprintf("controller-c%d", i+1), args...))
 	}
 	return ps
 }
 
-func (c *cluster) startNodes(n int) []*proc {
+func (c *cluster) startNodes(n int) []*proc { return c.startNodesJob(n, c.jobArgs()) }
+
+func (c *cluster) startNodesArgs(job []string) []*proc { return c.startNodesJob(4, job) }
+
+func (c *cluster) startNodesJob(n int, job []string) []*proc {
 	var ps []*proc
 	for i := 0; i < n; i++ {
-		args := append([]string{"node"}, c.jobArgs()...)
+		args := append([]string{"node"}, job...)
 		args = append(args, "--node.id", "node-"+strconv.Itoa(i+1), "--node.listen", "127.0.0."+strconv.Itoa(i+2)+":0")
 		ps = append(ps, c.start("node-"+strconv.Itoa(i+1), args...))
 	}

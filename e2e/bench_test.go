@@ -1,0 +1,161 @@
+package e2e
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apollo-hpc/apollo/coord"
+)
+
+// Benchmarks of the whole system, run as processes (docs/bench/node.md):
+//
+//	go test -run '^$' -bench 'Recovery|Overhead' -benchtime 1x -count 5 ./e2e
+
+var logTimeRE = regexp.MustCompile(`^time=(\S+) `)
+
+// logTimes returns the times of the log lines containing all of parts.
+func logTimes(log string, parts ...string) []time.Time {
+	var out []time.Time
+	for _, line := range strings.Split(log, "\n") {
+		ok := true
+		for _, p := range parts {
+			if !strings.Contains(line, p) {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		if m := logTimeRE.FindStringSubmatch(line); m != nil {
+			if t, err := time.Parse(time.RFC3339Nano, m[1]); err == nil {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
+func latest(ts []time.Time) time.Time {
+	var l time.Time
+	for _, t := range ts {
+		if t.After(l) {
+			l = t
+		}
+	}
+	return l
+}
+
+var tookRE = regexp.MustCompile(`msg=restored .* took=(\S+)`)
+
+func newBenchCluster(b *testing.B) *cluster { return newCluster(b, 1) }
+
+func (c *cluster) benchArgs(grid string, steps int, extra []string) []string {
+	args := []string{"--data", c.dir, "--job.grid", grid, "--job.stop_step", strconv.Itoa(steps),
+		"--job.ranks", "4", "--controller.lease", "1s", "--controller.heartbeat", "100ms",
+		"--controller.addrs", strings.Join(c.ctl, ",")}
+	return append(args, extra...)
+}
+
+// BenchmarkRecovery: heat 160³ on 4 node processes; one node SIGKILLed
+// after the checkpoint of step 100. Reports the time from the kill to the
+// first completed step of the new epoch, split into detection (kill →
+// controller declares the node dead and commits the new epoch), notify
+// (→ the survivors start the epoch), restore (rebuilding the ranks from
+// shards) and re-entry (→ first step done), beside the cost of a full
+// restart from step 0 at the same point and the wall time lost against the
+// undisturbed run.
+func BenchmarkRecovery(b *testing.B) {
+	if testing.Short() {
+		b.Skip("spawns processes")
+	}
+	const grid, steps, killAt = "160,160,160", 200, 100
+	for i := 0; i < b.N; i++ {
+		// Undisturbed run first: the reference wall time.
+		u := newBenchCluster(b)
+		u.startControllersArgs(u.benchArgs(grid, steps, []string{"--checkpoint.every_steps", "25"}))
+		t0 := time.Now()
+		un := u.startNodesArgs(u.benchArgs(grid, steps, []string{"--checkpoint.every_steps", "25"}))
+		wantSum := u.finish(un, 5*time.Minute)
+		undisturbed := time.Since(t0)
+		u.killAll()
+
+		c := newBenchCluster(b)
+		args := c.benchArgs(grid, steps, []string{"--checkpoint.every_steps", "25"})
+		ctls := c.startControllersArgs(args)
+		t1 := time.Now()
+		nodes := c.startNodesArgs(args)
+		st := c.waitFor("checkpoint at step 100", 5*time.Minute, func(s *coord.State) bool { return lastStep(s) >= killAt })
+		victim := victimProc(st, st.RankMap[1], nodes)
+		tKill := time.Now()
+		victim.cmd.Process.Kill()
+		restart := tKill.Sub(t1) // what recomputing from step 0 to here costs
+		var survivors []*proc
+		for _, q := range nodes {
+			if q != victim {
+				survivors = append(survivors, q)
+			}
+		}
+		got := c.finish(survivors, 5*time.Minute)
+		disturbed := time.Since(t1)
+		if got != wantSum {
+			b.Fatalf("checksum %s after recovery, undisturbed %s", got, wantSum)
+		}
+		declared := latest(logTimes(ctls[0].errb.String(), "lease expired"))
+		var started, first time.Time
+		var restore time.Duration
+		for _, p := range survivors {
+			log := p.errb.String()
+			started = latest(append(logTimes(log, `msg="epoch starting"`, "epoch=2"), started))
+			first = latest(append(logTimes(log, `msg="first step of epoch"`, "epoch=2"), first))
+			for _, m := range tookRE.FindAllStringSubmatch(log, -1) {
+				if d, err := time.ParseDuration(m[1]); err == nil && d > restore {
+					restore = d
+				}
+			}
+		}
+		if declared.IsZero() || started.IsZero() || first.IsZero() {
+			b.Fatalf("missing log lines: declared %v started %v first %v\n%s", declared, started, first, c.dump())
+		}
+		b.ReportMetric(declared.Sub(tKill).Seconds(), "detect_s")
+		b.ReportMetric(started.Sub(declared).Seconds(), "notify_s")
+		b.ReportMetric(restore.Seconds(), "restore_s")
+		b.ReportMetric((first.Sub(started) - restore).Seconds(), "reentry_s")
+		b.ReportMetric(first.Sub(tKill).Seconds(), "recover_s")
+		b.ReportMetric(restart.Seconds(), "fullrestart_s")
+		b.ReportMetric((disturbed - undisturbed).Seconds(), "lost_s")
+		c.killAll()
+	}
+}
+
+// BenchmarkOverhead: the same undisturbed heat 160³ job on 4 node
+// processes with wall-clock checkpoints (every 30 s, memory and shared
+// levels) and with none but the final one; reports both wall times and the
+// overhead.
+func BenchmarkOverhead(b *testing.B) {
+	if testing.Short() {
+		b.Skip("spawns processes")
+	}
+	const grid, steps = "160,160,160", 1200
+	for i := 0; i < b.N; i++ {
+		var walls [2]time.Duration
+		for j, extra := range [][]string{
+			{"--checkpoint.every_steps", "0", "--checkpoint.every_wall", "0s"},
+			{"--checkpoint.every_steps", "0", "--checkpoint.every_wall", "30s"},
+		} {
+			c := newBenchCluster(b)
+			args := c.benchArgs(grid, steps, extra)
+			c.startControllersArgs(args)
+			t0 := time.Now()
+			c.finish(c.startNodesArgs(args), 10*time.Minute)
+			walls[j] = time.Since(t0)
+			c.killAll()
+		}
+		b.ReportMetric(walls[0].Seconds(), "plain_s")
+		b.ReportMetric(walls[1].Seconds(), "ckpt30s_s")
+		b.ReportMetric(100*(walls[1].Seconds()/walls[0].Seconds()-1), "overhead_%")
+	}
+}
