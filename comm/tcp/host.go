@@ -561,9 +561,17 @@ func (h *Host) readLoop(p *peer, br *bufio.Reader) {
 	// in the socket. One short retry tells the two apart; only a peer that
 	// stays silent through it is dead.
 	graced := false
+	var last time.Time // when the deadline was last pushed back
 	fr.refresh = func() {
 		graced = false
-		conn.SetReadDeadline(time.Now().Add(h.cfg.PeerTimeout))
+		// Moving a deadline costs a timer update; once per half heartbeat
+		// is precise enough and keeps it off the per-frame path.
+		now := time.Now()
+		if now.Sub(last) < h.cfg.Heartbeat/2 {
+			return
+		}
+		last = now
+		conn.SetReadDeadline(now.Add(h.cfg.PeerTimeout))
 	}
 	fr.onTimeout = func() bool {
 		if graced {
@@ -661,8 +669,20 @@ type peer struct {
 	conn net.Conn
 	err  error
 
-	wmu  sync.Mutex // serialises frame writes
+	wmu  sync.Mutex // serialises frame writes; guards the fields below
 	wbuf []byte
+	wdl  time.Time // write deadline currently set
+}
+
+// extendWrite pushes the write deadline back when less than half of
+// timeout is left; wmu held.
+func (p *peer) extendWrite(timeout time.Duration) {
+	now := time.Now()
+	if p.wdl.Sub(now) > timeout/2 {
+		return
+	}
+	p.wdl = now.Add(timeout)
+	p.conn.SetWriteDeadline(p.wdl)
 }
 
 func newPeer(h *Host, addr string) *peer {
@@ -760,7 +780,7 @@ func (p *peer) writeLocked(hd header, data []byte) error {
 		hd.encode(b)
 		copy(b[headerLen:], data)
 		binary.LittleEndian.PutUint32(b[headerLen+len(data):], crc32.Checksum(data, castagnoli))
-		conn.SetWriteDeadline(time.Now().Add(timeout))
+		p.extendWrite(timeout)
 		_, err := conn.Write(b)
 		return err
 	}
@@ -769,18 +789,20 @@ func (p *peer) writeLocked(hd header, data []byte) error {
 	}
 	b := p.wbuf[:headerLen]
 	hd.encode(b)
-	conn.SetWriteDeadline(time.Now().Add(timeout))
+	p.extendWrite(timeout)
 	if _, err := conn.Write(b); err != nil {
 		return err
 	}
+	// The checksum goes in the trailer, so each chunk is summed after it
+	// was handed to the kernel, while the peer is already reading it.
 	var crc uint32
 	for i := 0; i < len(data); i += chunk {
 		j := min(i+chunk, len(data))
-		crc = crc32.Update(crc, castagnoli, data[i:j])
-		conn.SetWriteDeadline(time.Now().Add(timeout))
+		p.extendWrite(timeout)
 		if _, err := conn.Write(data[i:j]); err != nil {
 			return err
 		}
+		crc = crc32.Update(crc, castagnoli, data[i:j])
 	}
 	var tb [trailerLen]byte
 	binary.LittleEndian.PutUint32(tb[:], crc)
