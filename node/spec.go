@@ -15,22 +15,21 @@ import (
 // on. The controller stores it (opaque to coord) so that `apollo node` needs
 // no copy of the job file.
 type JobSpec struct {
-	Name         string        `json:"name"`
-	Problem      string        `json:"problem"`
-	Grid         [3]int        `json:"grid"`
-	Ranks        int           `json:"ranks"`
-	StopStep     int64         `json:"stop_step"`
-	StopTime     float64       `json:"stop_time"`
-	CkptEvery    int64         `json:"checkpoint_every_steps"`
-	CkptWall     time.Duration `json:"checkpoint_every_wall"`
-	K            int           `json:"k"`
-	M            int           `json:"m"`
-	Keep         int           `json:"keep"`
-	Memory       bool          `json:"memory"`
-	SharedDir    string        `json:"shared_dir"` // checkpoint directory, as nodes see it
-	OutputEvery  int64         `json:"output_every"`
-	OutputDir    string        `json:"output_dir"`
-	HeartbeatDur time.Duration `json:"heartbeat"`
+	Name        string        `json:"name"`
+	Problem     string        `json:"problem"`
+	Grid        [3]int        `json:"grid"`
+	Ranks       int           `json:"ranks"`
+	StopStep    int64         `json:"stop_step"`
+	StopTime    float64       `json:"stop_time"`
+	CkptEvery   int64         `json:"checkpoint_every_steps"`
+	CkptWall    time.Duration `json:"checkpoint_every_wall"`
+	K           int           `json:"k"`
+	M           int           `json:"m"`
+	Keep        int           `json:"keep"`
+	Memory      bool          `json:"memory"`
+	SharedDir   string        `json:"shared_dir"` // checkpoint directory, as nodes see it
+	OutputEvery int64         `json:"output_every"`
+	OutputDir   string        `json:"output_dir"`
 	// Resume, set by `apollo resume`, is the shared-level checkpoint a
 	// resumed job starts from instead of t=0.
 	Resume *coord.Checkpoint `json:"resume,omitempty"`
@@ -44,7 +43,7 @@ func SpecOf(c *Config) JobSpec {
 		CkptEvery: c.Checkpoint.EverySteps, CkptWall: c.Checkpoint.EveryWall,
 		K: c.Checkpoint.DataShards, M: c.Checkpoint.ParityShards, Keep: c.Checkpoint.Keep,
 		Memory: c.Checkpoint.Memory, SharedDir: c.CheckpointDir(),
-		OutputEvery: c.Output.EverySteps, OutputDir: c.OutputDir(), HeartbeatDur: c.Controller.Heartbeat,
+		OutputEvery: c.Output.EverySteps, OutputDir: c.OutputDir(),
 	}
 }
 

@@ -148,7 +148,6 @@ type Worker struct {
 
 	mu     sync.Mutex
 	result *Result // final result, if this node computed it (rank 0)
-	ckpts  []*checkpoint.Checkpointer
 }
 
 // NewWorker returns a worker; Run starts it.
@@ -291,7 +290,11 @@ func (w *Worker) heartbeat(ctx context.Context, cancel context.CancelCauseFunc) 
 	t := time.NewTicker(w.cfg.Heartbeat)
 	defer t.Stop()
 	for {
-		err := w.cfg.Ctl.Heartbeat(ctx, w.id)
+		// Each beat has its own deadline, so one stuck request (a replica
+		// that died mid-call) does not silence the node past its lease.
+		hctx, cancelBeat := context.WithTimeout(ctx, 4*w.cfg.Heartbeat)
+		err := w.cfg.Ctl.Heartbeat(hctx, w.id)
+		cancelBeat()
 		if errors.Is(err, coord.ErrFenced) || errors.Is(err, coord.ErrUnknownNode) {
 			w.log.Warn("heartbeat refused: fenced", "err", err)
 			cancel(fmt.Errorf("node %s: %w", w.id, ErrFenced))
