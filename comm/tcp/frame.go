@@ -39,6 +39,7 @@ const (
 	kindHeartbeat  = 2 // liveness only
 	kindHello      = 3 // first frame on a connection: the dialer's address
 	kindRankClosed = 4 // rank src closed its endpoint of the epoch
+	kindBye        = 5 // the sending host is shutting down
 )
 
 // maxHelloLen bounds the hello payload (a host address).
@@ -100,7 +101,7 @@ func decodeHeader(b []byte, max uint64) (header, error) {
 	}
 	switch h.kind {
 	case kindData:
-	case kindHeartbeat, kindRankClosed:
+	case kindHeartbeat, kindRankClosed, kindBye:
 		if h.length != 0 {
 			return header{}, fmt.Errorf("%w: kind %d with %d payload bytes", errFrame, h.kind, h.length)
 		}

@@ -140,6 +140,7 @@ func (h *Host) Close() error {
 		e.box.Close(fmt.Errorf("tcp: host %s closed: %w", h.addr, comm.ErrClosed))
 	}
 	for _, p := range peers {
+		p.bye()
 		p.kill(fmt.Errorf("host closed: %w", comm.ErrClosed))
 	}
 	h.wg.Wait()
@@ -586,7 +587,11 @@ func (h *Host) readLoop(p *peer, br *bufio.Reader) {
 	case <-h.done:
 		err = fmt.Errorf("host closed: %w", comm.ErrClosed)
 	default:
-		if p.deadErr() == nil {
+		switch {
+		case p.deadErr() != nil:
+		case errors.Is(err, errPeerShutdown):
+			h.log.Info("peer host shut down", "peer", p.addr)
+		default:
 			h.log.Warn("connection to peer lost", "peer", p.addr, "err", err)
 		}
 	}
@@ -607,6 +612,11 @@ func (h *Host) readFrames(p *peer, fr *frameReader) error {
 			continue
 		case kindHello:
 			return fmt.Errorf("%w: second hello", errFrame)
+		case kindBye:
+			if err := fr.body(nil); err != nil {
+				return err
+			}
+			return errPeerShutdown
 		case kindRankClosed:
 			if err := fr.body(nil); err != nil {
 				return err
@@ -808,6 +818,27 @@ func (p *peer) writeLocked(hd header, data []byte) error {
 	binary.LittleEndian.PutUint32(tb[:], crc)
 	_, err := conn.Write(tb[:])
 	return err
+}
+
+// errPeerShutdown is how a connection ends when the peer host closes.
+var errPeerShutdown = errors.New("peer host shut down")
+
+// bye tells the peer, best effort and briefly, that this host is closing,
+// so that it reports a shutdown rather than a lost connection.
+func (p *peer) bye() {
+	select {
+	case <-p.ready:
+	default:
+		return
+	}
+	if p.deadErr() != nil || !p.wmu.TryLock() {
+		return // dead, or a write is in progress: the peer will see EOF
+	}
+	defer p.wmu.Unlock()
+	var b [headerLen + trailerLen]byte // empty payload: its checksum is 0
+	(&header{kind: kindBye}).encode(b[:])
+	p.conn.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
+	p.conn.Write(b[:])
 }
 
 // heartbeat sends a liveness frame unless a write is in progress (which

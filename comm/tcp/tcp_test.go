@@ -80,6 +80,7 @@ func FuzzFrame(f *testing.F) {
 	f.Add(frame(header{kind: kindHeartbeat}, nil))
 	f.Add(frame(header{kind: kindHello}, []byte("127.0.0.1:7070")))
 	f.Add(append(frame(header{kind: kindRankClosed, epoch: 4, src: 1}, nil), frame(header{kind: kindData}, nil)...))
+	f.Add(frame(header{kind: kindBye}, nil))
 	f.Add([]byte("APLF\x01\x01\x00\x00"))
 	f.Add(bytes.Repeat([]byte{0xff}, 100))
 	f.Fuzz(func(t *testing.T, in []byte) {
@@ -521,4 +522,45 @@ func TestChildFrozen(t *testing.T) {
 	}
 	expectPeerLost(t, errc, start)
 	cmd.Process.Signal(syscall.SIGKILL)
+}
+
+// A host that shuts down says so: the peer's ranks get a PeerError naming
+// the shutdown, and the peer logs it as such, not as a lost connection.
+func TestHostShutdown(t *testing.T) {
+	var logs logBuffer
+	a := newHost(t, func(c *Config) { c.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
+	b, err := NewHost(Config{Listen: "127.0.0.1:0", Key: testKey, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrs := []string{a.Addr(), b.Addr()}
+	ea, err := a.Endpoint(1, 0, addrs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ea.Close()
+	eb, err := b.Endpoint(1, 1, addrs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pingAll(t, []*comm.Comm{comm.New(ea), comm.New(eb)})
+	errc := make(chan error, 1)
+	go func() {
+		_, _, err := ea.Recv(context.Background(), 1, 3, nil)
+		errc <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	b.Close()
+	select {
+	case err := <-errc:
+		var pe *comm.PeerError
+		if !errors.As(err, &pe) || pe.Rank != 1 || !errors.Is(err, errPeerShutdown) {
+			t.Fatalf("receive from a rank of a closed host: %v", err)
+		}
+	case <-time.After(time.Second):
+		t.Fatal("receive from a rank of a closed host still blocked")
+	}
+	if logs.count("peer host shut down") != 1 || logs.count("connection to peer lost") != 0 {
+		t.Fatalf("log:\n%s", logs.b.String())
+	}
 }
