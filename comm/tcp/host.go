@@ -98,6 +98,9 @@ func NewHost(cfg Config) (*Host, error) {
 	addr := cfg.Advertise
 	if addr == "" {
 		addr = ln.Addr().String()
+		if ta, ok := ln.Addr().(*net.TCPAddr); ok && ta.IP.IsUnspecified() {
+			cfg.Logger.Warn("comm host listens on a wildcard address and advertises it; set Advertise to an address peers can dial", "addr", addr)
+		}
 	}
 	h := &Host{
 		cfg: cfg, log: cfg.Logger.With("host", addr), ln: ln, addr: addr, done: make(chan struct{}),
