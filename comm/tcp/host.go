@@ -12,6 +12,7 @@ import (
 	"hash/crc32"
 	"log/slog"
 	"net"
+	"runtime"
 	"sync"
 	"time"
 
@@ -645,6 +646,10 @@ func (h *Host) readFrames(p *peer, fr *frameReader) error {
 					return err
 				}
 				w.Complete(src, tag, buf)
+				// Let the receiver run now, on this thread, instead of
+				// after this goroutine's next read has parked it (or on
+				// another thread that must be woken): one hop's latency.
+				runtime.Gosched()
 				continue
 			}
 			buf, err := fr.bodyAlloc(hd.length, match.GetBuf)
