@@ -194,3 +194,46 @@ func BenchmarkHeartbeat(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkLeaseChannel is BenchmarkHeartbeat over the UDP lease channel:
+// the same nodes, the same parallelism, one Beater (socket) per goroutine.
+func BenchmarkLeaseChannel(b *testing.B) {
+	s := startCluster(b, 1, nil, func(c *Config) { c.Lease = time.Hour })[0]
+	defer s.Close()
+	c := NewClient([]string{s.HTTPAddr()}, testKey)
+	defer c.CloseIdleConnections()
+	ctx := ctxT(b, 10*time.Minute)
+	if _, err := c.SetJob(ctx, Job{Ranks: 1, K: 1, M: 0, MinNodes: 1, Retention: 1}); err != nil {
+		b.Fatal(err)
+	}
+	var nodes []string
+	for i := 0; i < 64; i++ {
+		r, err := c.Register(ctx, "h:1", 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		nodes = append(nodes, r.Node)
+	}
+	var next sync.Mutex
+	k := 0
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		next.Lock()
+		n := nodes[k%len(nodes)]
+		k++
+		next.Unlock()
+		bt, err := NewBeater([]string{s.HTTPAddr()}, testKey, n)
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		defer bt.Close()
+		for pb.Next() {
+			if _, err := bt.Beat(context.Background(), 1); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}

