@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/apollo-hpc/apollo/coord"
+	"github.com/apollo-hpc/apollo/node"
 )
 
 // Benchmarks of the whole system, run as processes (docs/bench/node.md):
@@ -37,6 +39,16 @@ func logTimes(log string, parts ...string) []time.Time {
 		}
 	}
 	return out
+}
+
+func firstAfter(ts []time.Time, after time.Time) time.Time {
+	var f time.Time
+	for _, t := range ts {
+		if t.After(after) && (f.IsZero() || t.Before(f)) {
+			f = t
+		}
+	}
+	return f
 }
 
 func latest(ts []time.Time) time.Time {
@@ -73,6 +85,7 @@ func BenchmarkRecovery(b *testing.B) {
 		b.Skip("spawns processes")
 	}
 	const grid, steps, killAt = "160,160,160", 200, 100
+	retries := 0
 	for i := 0; i < b.N; i++ {
 		// Undisturbed run first: the reference wall time.
 		u := newBenchCluster(b)
@@ -104,7 +117,7 @@ func BenchmarkRecovery(b *testing.B) {
 		if got != wantSum {
 			b.Fatalf("checksum %s after recovery, undisturbed %s", got, wantSum)
 		}
-		declared := latest(logTimes(ctls[0].errb.String(), "lease expired"))
+		declared := firstAfter(logTimes(ctls[0].errb.String(), "lease expired"), tKill)
 		var started, first time.Time
 		var restore time.Duration
 		for _, p := range survivors {
@@ -118,7 +131,15 @@ func BenchmarkRecovery(b *testing.B) {
 			}
 		}
 		if declared.IsZero() || started.IsZero() || first.IsZero() {
-			b.Fatalf("missing log lines: declared %v started %v first %v\n%s", declared, started, first, c.dump())
+			// A survivor starved past its lease on the loaded machine and
+			// was declared dead too (a second recovery): not this figure.
+			c.killAll()
+			if retries++; retries > 3 {
+				b.Fatalf("recovery not isolated in 3 retries (declared %v started %v first %v)", declared, started, first)
+			}
+			b.Logf("iteration %d: recovery not isolated (declared %v started %v first %v); repeated", i, declared, started, first)
+			i--
+			continue
 		}
 		b.ReportMetric(declared.Sub(tKill).Seconds(), "detect_s")
 		b.ReportMetric(started.Sub(declared).Seconds(), "notify_s")
@@ -139,12 +160,14 @@ func BenchmarkOverhead(b *testing.B) {
 	if testing.Short() {
 		b.Skip("spawns processes")
 	}
-	const grid, steps = "160,160,160", 1200
+	// About 75 s per run on the shared 2-core machine: two wall-clock
+	// checkpoints (at 30 s and 60 s) plus the final one.
+	const grid, steps = "160,160,160", 3000
 	for i := 0; i < b.N; i++ {
 		var walls [2]time.Duration
 		for j, extra := range [][]string{
-			{"--checkpoint.every_steps", "0", "--checkpoint.every_wall", "0s"},
-			{"--checkpoint.every_steps", "0", "--checkpoint.every_wall", "30s"},
+			{"--checkpoint.every_steps", "0", "--checkpoint.every_wall", "0s", "--controller.lease", "2s"},
+			{"--checkpoint.every_steps", "0", "--checkpoint.every_wall", "30s", "--controller.lease", "2s"},
 		} {
 			c := newBenchCluster(b)
 			args := c.benchArgs(grid, steps, extra)
@@ -152,6 +175,21 @@ func BenchmarkOverhead(b *testing.B) {
 			t0 := time.Now()
 			c.finish(c.startNodesArgs(args), 10*time.Minute)
 			walls[j] = time.Since(t0)
+			if j == 1 {
+				// Committed checkpoints other than the final one: the
+				// overhead below is that of these.
+				recs, _, err := node.SharedRecords(filepath.Join(c.dir, "checkpoints"))
+				if err != nil {
+					b.Fatal(err)
+				}
+				n := 0
+				for _, r := range recs {
+					if r.Checkpoint.Level == coord.LevelShared && r.Checkpoint.ID&2 == 0 {
+						n++
+					}
+				}
+				b.ReportMetric(float64(n), "ckpts")
+			}
 			c.killAll()
 		}
 		b.ReportMetric(walls[0].Seconds(), "plain_s")
