@@ -56,7 +56,7 @@ func Run(t *testing.T, newWorld NewWorld) {
 	}
 	t.Run("Large64MiB", func(t *testing.T) { testLarge(t, open(t, newWorld, 2)) })
 	t.Run("Deterministic", func(t *testing.T) {
-		for _, size := range []int{3, 8} {
+		for _, size := range Sizes {
 			t.Run(fmt.Sprint(size), func(t *testing.T) { testDeterministic(t, newWorld, size) })
 		}
 	})
