@@ -574,7 +574,8 @@ func fastSpeed(gamma, d, p, bn, bt1, bt2 float64) float64 {
 	return math.Sqrt(0.5 * (qsq + math.Sqrt(tmp*tmp+4*asq*ct2)))
 }
 
-// maxDt is the CFL-1 stable step of the interior of (u, b).
+// maxDt is the CFL-1 stable step of the interior of (u, b); 0 if any
+// cell is not a number.
 func (s *solver) maxDt() float64 {
 	gm1 := s.gamma - 1
 	inv := 0.0
@@ -599,8 +600,13 @@ func (s *solver) maxDt() float64 {
 						continue
 					}
 					cf := fastSpeed(s.gamma, d, p, bb[e], bb[(e+1)%3], bb[(e+2)%3])
-					if r := (math.Abs(v[e]) + cf) / s.dx[e]; r > inv {
+					r := (math.Abs(v[e]) + cf) / s.dx[e]
+					if r > inv {
 						inv = r
+					} else if r != r {
+						// A NaN state must stop the run, not be skipped by
+						// the comparison: a zero dt makes the driver fail.
+						return 0
 					}
 				}
 			}

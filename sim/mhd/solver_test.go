@@ -124,3 +124,19 @@ func TestConservationAndDivB(t *testing.T) {
 		}
 	}
 }
+
+// TestNaNStopsRun: a corrupted cell gives dt = 0, so neither the serial
+// loop nor the driver carries on with garbage.
+func TestNaNStopsRun(t *testing.T) {
+	s := uniformSolver(t, [3]int{8, 8, 8}, solverHLLD)
+	s.u[iEN][s.cidx(3, 4, 5)] = math.NaN()
+	if dt := s.maxDt(); dt != 0 {
+		t.Fatalf("maxDt with a NaN cell = %g, want 0", dt)
+	}
+	m, _ := New(Config{Problem: "uniform"})
+	_ = m.ensureSerial()
+	m.s.u[iDN][m.s.cidx(1, 1, 1)] = math.NaN()
+	if err := m.Run(context.Background(), nil); err == nil {
+		t.Fatal("run with a NaN cell succeeded")
+	}
+}
