@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 
 	"github.com/apollo-hpc/apollo/node"
@@ -96,10 +97,9 @@ func runNode(ctx context.Context, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	// Under Slurm the controller runs on the first host unless told otherwise.
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if id.ControllerHost != "" && !set["controller.addrs"] && !set["controller"] {
+	// Under Slurm the controller runs on the first host unless the file or
+	// a flag says otherwise.
+	if def := node.DefaultConfig().Controller.Addrs; id.ControllerHost != "" && slices.Equal(cfg.Controller.Addrs, def) {
 		cfg.Controller.Addrs = []string{id.ControllerHost + ":7700"}
 	}
 	log := newLogger(os.Stderr, slog.LevelInfo)
