@@ -9,6 +9,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -116,5 +117,22 @@ func TestRunDeterministic(t *testing.T) {
 	b := checksumOf(t, apollo(t, time.Minute, t.TempDir(), append([]string{"run", "--nodes", "2"}, small...)...))
 	if a != b {
 		t.Fatalf("checksums differ: 4 nodes %s, 2 nodes %s", a, b)
+	}
+}
+
+// TestUp: `apollo up` (a controller and 4 node processes on 127.0.0.2–5)
+// ends with the checksum of `apollo run`.
+func TestUp(t *testing.T) {
+	needBinary(t)
+	want := checksumOf(t, apollo(t, time.Minute, t.TempDir(), append([]string{"run"}, small...)...))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	out := apollo(t, 2*time.Minute, t.TempDir(), append([]string{"up", "--nodes", "4", "--listen", addr}, small...)...)
+	if got := checksumOf(t, out); got != want {
+		t.Fatalf("apollo up checksum %s, apollo run %s\n%s", got, want, tail(out, 30))
 	}
 }
