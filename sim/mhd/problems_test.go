@@ -180,3 +180,25 @@ func TestExampleConfigs(t *testing.T) {
 		t.Error("unknown key accepted")
 	}
 }
+
+// FuzzParseConfig: any bytes give a config or an error, never a panic, and
+// an accepted config validates again unchanged.
+func FuzzParseConfig(f *testing.F) {
+	files, _ := filepath.Glob("../../examples/mhd/*.toml")
+	for _, p := range files {
+		if data, err := os.ReadFile(p); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Add([]byte("problem = \"blast\"\nbc = [\"reflecting\", \"reflecting\", \"periodic\", \"periodic\", \"outflow\", \"outflow\"]\n"))
+	f.Add([]byte("problem = 7"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := ParseConfig(data)
+		if err != nil {
+			return
+		}
+		if err := c.validate(); err != nil {
+			t.Fatalf("accepted config fails validation: %v", err)
+		}
+	})
+}
