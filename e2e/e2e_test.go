@@ -9,11 +9,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -125,12 +125,7 @@ func TestRunDeterministic(t *testing.T) {
 func TestUp(t *testing.T) {
 	needBinary(t)
 	want := checksumOf(t, apollo(t, time.Minute, t.TempDir(), append([]string{"run"}, small...)...))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
 	out := apollo(t, 2*time.Minute, t.TempDir(), append([]string{"up", "--nodes", "4", "--listen", addr}, small...)...)
 	if got := checksumOf(t, out); got != want {
 		t.Fatalf("apollo up checksum %s, apollo run %s\n%s", got, want, tail(out, 30))

@@ -152,7 +152,7 @@ func RunNode(ctx context.Context, cfg Config, opts NodeOptions) (Result, error) 
 	defer srv.Close()
 
 	hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 16,
-		DialContext: (&net.Dialer{Timeout: 2 * time.Second}).DialContext, ResponseHeaderTimeout: 10 * time.Second}}
+		DialContext: (&net.Dialer{Timeout: 2 * time.Second}).DialContext, ResponseHeaderTimeout: 3 * time.Second}}
 	defer hc.CloseIdleConnections()
 	var pmu sync.Mutex
 	peers := map[string]*shardClient{}

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/apollo-hpc/apollo/checkpoint"
 	"github.com/apollo-hpc/apollo/comm"
 	"github.com/apollo-hpc/apollo/comm/inproc"
 	"github.com/apollo-hpc/apollo/coord"
@@ -163,5 +165,13 @@ func TestRunWritesOutput(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(c.OutputDir(), f)); err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+func TestShardNameLayout(t *testing.T) {
+	// prune parses checkpoint.ShardName; fail loudly if its layout changes.
+	n := checkpoint.ShardName(0x1234, 3, 2)
+	if !strings.HasPrefix(n, "ckpt-") || n[5:21] != "0000000000001234" {
+		t.Fatalf("shard name layout changed: %q", n)
 	}
 }

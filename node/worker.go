@@ -266,6 +266,7 @@ func (w *Worker) Run(ctx context.Context) (Result, error) {
 		if cur != nil {
 			cur.commits(st)
 		}
+		w.prune(ctx, st)
 		if cur == nil && st.Epoch > ran && st.Epoch > 0 {
 			ranks := st.RanksOf(id)
 			ran = st.Epoch
@@ -698,3 +699,27 @@ func (d dropMsg) Handle(ctx context.Context, r slog.Record) error {
 
 func (d dropMsg) WithAttrs(a []slog.Attr) slog.Handler { return dropMsg{d.Handler.WithAttrs(a), d.msg} }
 func (d dropMsg) WithGroup(g string) slog.Handler      { return dropMsg{d.Handler.WithGroup(g), d.msg} }
+
+// prune deletes from this node's memory store the shards of checkpoints
+// older than the oldest committed one: left over from epochs whose
+// checkpointers are gone, they can never be restored from again.
+func (w *Worker) prune(ctx context.Context, st *coord.State) {
+	if len(st.Checkpoints) == 0 || w.cfg.Mem == nil {
+		return
+	}
+	oldest, _ := metaOfReport(st.Checkpoints[0].ID)
+	names, err := w.cfg.Mem.List(ctx, "ckpt-")
+	if err != nil {
+		return
+	}
+	for _, n := range names {
+		// ckpt-<16 hex id>-r<rank>-s<index> (checkpoint.ShardName)
+		if len(n) < 21 {
+			continue
+		}
+		id, err := strconv.ParseUint(n[5:21], 16, 64)
+		if err == nil && id < oldest {
+			w.cfg.Mem.Delete(ctx, n)
+		}
+	}
+}
