@@ -107,7 +107,12 @@ func (p *Progress) draw(now time.Time) {
 			f0 = float64(p.startStep) / float64(p.stopStep)
 		}
 		if f > f0 {
-			eta = (time.Duration((1 - f) / (f - f0) * el * float64(time.Second))).Round(time.Second).String()
+			d := time.Duration((1 - f) / (f - f0) * el * float64(time.Second))
+			if d < 10*time.Second {
+				eta = d.Round(100 * time.Millisecond).String()
+			} else {
+				eta = d.Round(time.Second).String()
+			}
 		}
 	}
 	ck := "none"
