@@ -46,7 +46,7 @@ type JobConfig struct {
 
 // RunConfig is for the embedded single-process `apollo run`.
 type RunConfig struct {
-	Nodes    int  `toml:"nodes" doc:"in-process nodes that share the ranks"`
+	Nodes    int  `toml:"nodes" doc:"apollo run: in-process nodes sharing the ranks; apollo controller: nodes that must register before epoch 1"`
 	Progress bool `toml:"progress" doc:"show a progress bar when stderr is a terminal"`
 }
 
