@@ -551,6 +551,8 @@ func (w *Worker) runRank(ctx context.Context, e *epochRun, st *coord.State, spec
 				if wr.Err != nil {
 					return
 				}
+				log.Info("checkpoint written", "id", wr.ID, "step", wr.Step, "level", wr.Level,
+					"stall", wr.Stall, "write", wr.Write)
 				lv := coord.LevelMemory
 				if wr.Level == checkpoint.LevelDir {
 					lv = coord.LevelShared
