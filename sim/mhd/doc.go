@@ -30,6 +30,9 @@
 //     each cell does not change beyond round-off.
 //   - Time step: CFL number times min over cells and axes of
 //     Δx_d / (|v_d| + c_f,d), c_f the fast magnetosonic speed along d.
+//   - Boundaries per face: periodic, outflow (zero gradient) or reflecting,
+//     a mirror plane where the normal momentum and, B being an axial vector,
+//     the tangential field flip sign (the ghost state is the exact image).
 //   - Positivity: density and pressure floors applied when converting
 //     conserved to primitive variables; every hit is counted and reported
 //     (Diagnostics.FloorHits), never silent.
