@@ -299,10 +299,17 @@ func (b *Box) Err() error {
 }
 
 // Message buffers come from power-of-two size classes and are recycled when
-// a receiver copies out of them, so steady traffic does not allocate.
+// a receiver copies out of them, so steady traffic does not allocate. The
+// pools hold *holder values, themselves recycled through holders, because
+// putting a bare slice into a sync.Pool would allocate on every Put.
 const minPooled = 256
 
-var pools [41]sync.Pool // up to 1 TiB classes; larger buffers are not pooled
+type holder struct{ b []byte }
+
+var (
+	pools   [41]sync.Pool // up to 1 TiB classes; larger buffers are not pooled
+	holders sync.Pool
+)
 
 // GetBuf returns a buffer of length n, from the pool when possible.
 func GetBuf(n int) []byte {
@@ -313,8 +320,11 @@ func GetBuf(n int) []byte {
 	if c >= len(pools) {
 		return make([]byte, n)
 	}
-	if p, ok := pools[c].Get().(*[]byte); ok {
-		return (*p)[:n]
+	if h, ok := pools[c].Get().(*holder); ok {
+		b := h.b[:n]
+		h.b = nil
+		holders.Put(h)
+		return b
 	}
 	return make([]byte, n, 1<<c)
 }
@@ -329,6 +339,10 @@ func PutBuf(b []byte) {
 	if c >= len(pools) {
 		return
 	}
-	b = b[:0]
-	pools[c].Put(&b)
+	h, ok := holders.Get().(*holder)
+	if !ok {
+		h = new(holder)
+	}
+	h.b = b[:0]
+	pools[c].Put(h)
 }
