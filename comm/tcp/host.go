@@ -802,7 +802,7 @@ func (p *peer) writeLocked(hd header, data []byte) error {
 		_, err := conn.Write(b)
 		return err
 	}
-	if cap(p.wbuf) < headerLen {
+	if cap(p.wbuf) < headerLen+trailerLen {
 		p.wbuf = make([]byte, 512)
 	}
 	b := p.wbuf[:headerLen]
@@ -822,9 +822,9 @@ func (p *peer) writeLocked(hd header, data []byte) error {
 		}
 		crc = crc32.Update(crc, castagnoli, data[i:j])
 	}
-	var tb [trailerLen]byte
-	binary.LittleEndian.PutUint32(tb[:], crc)
-	_, err := conn.Write(tb[:])
+	tb := p.wbuf[headerLen : headerLen+trailerLen] // reused: no allocation per frame
+	binary.LittleEndian.PutUint32(tb, crc)
+	_, err := conn.Write(tb)
 	return err
 }
 
