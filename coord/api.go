@@ -23,8 +23,10 @@ import (
 //
 // and is refused (401) if the MAC is wrong or the date is more than MaxSkew
 // away from the server's clock. A captured request can be replayed within
-// that window; every state-changing command is idempotent or fenced by
-// epoch, which bounds what a replay can do. /metrics also accepts
+// that window: commands carry a request id (applied once) or are idempotent
+// or fenced by epoch, but a replayed POST /v1/heartbeat renews a lease, so an
+// eavesdropper could keep a dead node alive for up to MaxSkew. The lease
+// channel (beat.go) closes that hole with per-node sequence numbers. /metrics also accepts
 // "Authorization: Bearer <MetricsToken(key)>" so Prometheus can scrape it.
 const (
 	MaxSkew      = 30 * time.Second

@@ -465,3 +465,53 @@ func TestClientFollowsLeaderAcrossFailover(t *testing.T) {
 		t.Fatalf("two remaining replicas cannot commit: %v", err)
 	}
 }
+
+// TestWatchLongPoll: a watch returns at once when the state is newer than
+// "after", waits out its timeout otherwise, wakes on a change, and is served
+// by followers from their own applied state.
+func TestWatchLongPoll(t *testing.T) {
+	ss := startCluster(t, 2, nil, nil)
+	defer func() {
+		for _, s := range ss {
+			s.Close()
+		}
+	}()
+	c := NewClient(addrsOf(ss), testKey)
+	defer c.CloseIdleConnections()
+	ctx := ctxT(t, 10*time.Second)
+	if _, err := c.SetJob(ctx, Job{Ranks: 1, K: 1, M: 0, MinNodes: 1, Retention: 1}); err != nil {
+		t.Fatal(err)
+	}
+	follower := NewClient([]string{ss[1].HTTPAddr()}, testKey)
+	defer follower.CloseIdleConnections()
+	waitFor(t, 2*time.Second, "follower applies the job", func() bool { return ss[1].State().Job != nil })
+	st, err := follower.Watch(ctx, 0, time.Second)
+	if err != nil || st.Replica != "c2" || st.State.Job == nil {
+		t.Fatalf("watch at a follower: %+v %v", st, err)
+	}
+	v := st.State.Version
+	start := time.Now()
+	if st, err = follower.Watch(ctx, v, 150*time.Millisecond); err != nil || st.State.Version != v {
+		t.Fatalf("idle watch: %+v %v", st, err)
+	}
+	if d := time.Since(start); d < 150*time.Millisecond {
+		t.Fatalf("idle watch returned after %v", d)
+	}
+	done := make(chan Status, 1)
+	go func() {
+		st, _ := follower.Watch(ctx, v, 5*time.Second)
+		done <- st
+	}()
+	time.Sleep(50 * time.Millisecond)
+	if _, err := c.Pause(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case st := <-done:
+		if !st.State.Paused || st.State.Version <= v {
+			t.Fatalf("woken watch: %+v", st.State)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("watch not woken by a change")
+	}
+}
