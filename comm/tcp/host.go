@@ -30,7 +30,7 @@ type Config struct {
 
 	MaxFrame         uint64        // largest message in bytes; default 1 GiB
 	Heartbeat        time.Duration // interval of liveness frames; default 100 ms
-	PeerTimeout      time.Duration // silence after which a peer is dead (plus a grace of 2 heartbeats); default 500 ms
+	PeerTimeout      time.Duration // silence after which a peer is dead (plus a grace of one heartbeat); default 450 ms
 	ConnectTimeout   time.Duration // how long a peer may take to appear; default 10 s
 	HandshakeTimeout time.Duration // default 2 s
 }
@@ -46,7 +46,7 @@ func (c *Config) defaults() {
 		c.Heartbeat = 100 * time.Millisecond
 	}
 	if c.PeerTimeout == 0 {
-		c.PeerTimeout = 500 * time.Millisecond
+		c.PeerTimeout = 450 * time.Millisecond
 	}
 	if c.ConnectTimeout == 0 {
 		c.ConnectTimeout = 10 * time.Second
@@ -583,7 +583,7 @@ func (h *Host) readLoop(p *peer, br *bufio.Reader) {
 			return false
 		}
 		graced = true
-		conn.SetReadDeadline(time.Now().Add(h.cfg.Heartbeat * 2))
+		conn.SetReadDeadline(time.Now().Add(h.cfg.Heartbeat))
 		return true
 	}
 	err := h.readFrames(p, fr)
