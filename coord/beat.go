@@ -255,7 +255,8 @@ type Beater struct {
 	buf   []byte
 	in    []byte
 	// Timeout is how long one attempt waits for the reply before trying the
-	// next replica (default 250 ms).
+	// next replica (default 1 s: a resend adds load exactly when the leader is
+	// slow, so the first wait is long; later waits double up to 2 s).
 	Timeout time.Duration
 }
 
@@ -274,7 +275,7 @@ func NewBeater(addrs []string, key []byte, node string) (*Beater, error) {
 	// the numbers it used before; the random low bits are only tie-breaking.
 	seq := uint64(time.Now().UnixMicro())<<8 | uint64(seed[0])
 	return &Beater{node: node, addrs: append([]string(nil), addrs...), mac: newBeatMAC(key), seq: seq,
-		buf: make([]byte, 0, beatMaxLen), in: make([]byte, 512), Timeout: 250 * time.Millisecond}, nil
+		buf: make([]byte, 0, beatMaxLen), in: make([]byte, 512), Timeout: time.Second}, nil
 }
 
 // Close releases the socket.
