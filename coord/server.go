@@ -98,7 +98,7 @@ type Server struct {
 	beatSeq map[string]uint64 // last lease-channel sequence number per node (replay guard)
 	udp     *net.UDPConn
 
-	records chan commitRecord
+	records chan CommitRecord
 	notify  chan struct{} // wakes the detector on raft leadership changes
 	done    chan struct{}
 	wg      sync.WaitGroup
@@ -114,7 +114,7 @@ func NewServer(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger.With("replica", cfg.ID), fsm: NewFSM(), leases: map[string]time.Time{}, beatSeq: map[string]uint64{},
-		records: make(chan commitRecord, 64), done: make(chan struct{}), notify: make(chan struct{}, 1)}
+		records: make(chan CommitRecord, 64), done: make(chan struct{}), notify: make(chan struct{}, 1)}
 	if err := s.start(); err != nil {
 		s.teardown()
 		return nil, err
@@ -559,10 +559,14 @@ func (s *Server) applied(c *Command, r Result) {
 		return
 	}
 	st, _ := s.fsm.State()
-	rec := commitRecord{Version: 1, Checkpoint: *r.Committed, Epoch: r.Epoch, Job: st.Job}
+	rec := CommitRecord{Version: 1, Checkpoint: *r.Committed, Epoch: r.Epoch, Job: st.Job}
+	// Never block raft's FSM goroutine on the shared directory (an NFS
+	// server can hang): if the writer is that far behind, drop the record;
+	// the next commit writes a newer one.
 	select {
 	case s.records <- rec:
-	case <-s.done:
+	default:
+		s.log.Error("shared-directory writer is behind; commit record dropped", "checkpoint", rec.Checkpoint.ID)
 	}
 }
 

@@ -9,13 +9,10 @@ import (
 	"strings"
 )
 
-// A commit record is what the controller writes to the shared directory for
-// every committed checkpoint, so that `apollo resume` can restart a job after
-// every replica lost its (tmpfs) state. Framed like commands: version byte,
-// CRC32C, JSON.
-type commitRecord = CommitRecord
-
 // CommitRecord describes one committed checkpoint and the job it belongs to.
+// The controller writes one to the shared directory for every committed
+// checkpoint, so that `apollo resume` can restart a job after every replica
+// lost its (tmpfs) state. Framed like commands: version byte, CRC32C, JSON.
 type CommitRecord struct {
 	Version    int        `json:"version"`
 	Epoch      uint64     `json:"epoch"`
