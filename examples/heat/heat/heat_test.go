@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/apollo-hpc/apollo/comm"
 	"github.com/apollo-hpc/apollo/comm/inproc"
@@ -92,20 +93,34 @@ func run(t *testing.T, eps []comm.Endpoint, g sim.Grid, cfg Config, dc sim.Drive
 // first order in time, second in space).
 func TestConvergenceSecondOrder(t *testing.T) {
 	const T = 1.0 / 160
+	ns := []int{8, 16, 32}
 	var errs []float64
-	for _, n := range []int{8, 16, 32} {
+	for _, n := range ns {
 		o := run(t, inproc.NewWorld(2, 1), DefaultGrid(n), Config{CFL: 0.6}, sim.DriverConfig{StopTime: T})
 		if o.time != T {
 			t.Fatalf("n=%d stopped at t=%v", n, o.time)
 		}
 		errs = append(errs, o.errL2)
 	}
-	for i := 1; i < len(errs); i++ {
-		order := math.Log2(errs[i-1] / errs[i])
-		t.Logf("error %.3e -> %.3e: order %.3f", errs[i-1], errs[i], order)
-		if order < 1.9 || order > 2.1 {
-			t.Errorf("measured order %.3f, want 1.9..2.1", order)
+	logDx := make([]float64, len(ns))
+	logErr := make([]float64, len(ns))
+	for i := range ns {
+		logDx[i] = math.Log(1 / float64(ns[i]))
+		logErr[i] = math.Log(errs[i])
+		if i > 0 {
+			order := math.Log2(errs[i-1] / errs[i])
+			t.Logf("error %.3e -> %.3e: order %.3f", errs[i-1], errs[i], order)
+			if order < 1.9 || order > 2.1 {
+				t.Errorf("measured order %.3f between n=%d and n=%d, want 1.9..2.1", order, ns[i-1], ns[i])
+			}
 		}
+	}
+	// The order over all resolutions: the least-squares slope of log error
+	// against log dx.
+	_, slope := stat.LinearRegression(logDx, logErr, nil, false)
+	t.Logf("least-squares order over n=%v: %.3f", ns, slope)
+	if slope < 1.9 || slope > 2.1 {
+		t.Errorf("least-squares order %.3f, want 1.9..2.1", slope)
 	}
 }
 
