@@ -84,7 +84,7 @@ func Up(ctx context.Context, cfg Config, opts UpOptions) error {
 	ctlArgs := append([]string{"controller"}, opts.Args...)
 	ctlArgs = append(ctlArgs, "--run.nodes="+strconv.Itoa(opts.Nodes), "--controller.listen="+opts.Listen,
 		"--controller.raft_listen="+raft, "--controller.join=")
-	ctl, _, err := start("controller", ctlArgs...)
+	ctl, ctlExited, err := start("controller", ctlArgs...)
 	if err != nil {
 		return err
 	}
@@ -116,6 +116,12 @@ func Up(ctx context.Context, cfg Config, opts UpOptions) error {
 			if err != nil {
 				errs = append(errs, err)
 			}
+		case err := <-ctlExited:
+			// Without a controller the nodes would wait for it forever.
+			for _, n := range nodes {
+				n.Process.Kill()
+			}
+			return fmt.Errorf("up: controller exited before the nodes finished: %v", err)
 		case <-ctx.Done():
 			for _, n := range nodes {
 				n.Process.Kill()
