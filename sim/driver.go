@@ -74,6 +74,11 @@ type Hooks struct {
 	Checkpoint func(ctx context.Context, snap Snapshot) error
 	Output     func(ctx context.Context, step int64, t float64, env *Env, m Model) error
 	Progress   func(step int64, t, dt float64)
+	// CheckpointNow is asked on rank 0 before every step; true takes a
+	// snapshot after that step, outside the schedule (an operator's
+	// "checkpoint now"). Only rank 0's answer counts: it travels in the dt
+	// reduction, so every rank checkpoints at the same step.
+	CheckpointNow func() bool
 }
 
 // Result summarises a run.
@@ -133,12 +138,15 @@ func Run(ctx context.Context, env *Env, m Model, cfg DriverConfig, hooks Hooks, 
 		if !(dt > 0) { // NaN or ≤ 0: make every rank see it and fail together
 			dt = -1
 		}
-		// One reduction carries dt and rank 0's wall-clock checkpoint vote
+		// One reduction carries dt and rank 0's wall-clock or on-demand checkpoint vote
 		// (others vote +Inf), so all ranks agree on both.
 		red[0], red[1] = dt, math.Inf(1)
 		if env.Comm.Rank() == 0 {
 			red[1] = 1
 			if cfg.CheckpointWall > 0 && time.Since(lastCkpt) >= cfg.CheckpointWall {
+				red[1] = 0
+			}
+			if hooks.CheckpointNow != nil && hooks.CheckpointNow() {
 				red[1] = 0
 			}
 		}

@@ -167,6 +167,43 @@ func TestRunWallCheckpointAgreed(t *testing.T) {
 	}
 }
 
+// An on-demand checkpoint asked of rank 0 is taken by every rank after the
+// same step; the other ranks' answers are ignored.
+func TestRunCheckpointNowAgreed(t *testing.T) {
+	const size = 3
+	var mu sync.Mutex
+	ckpts := map[int][]int64{}
+	runRanks(t, size, func(c *comm.Comm) error {
+		env, err := NewEnv(c, toyGrid, [3]int{}, 1)
+		if err != nil {
+			return err
+		}
+		asked := 0
+		hooks := Hooks{
+			Checkpoint: func(ctx context.Context, s Snapshot) error {
+				mu.Lock()
+				ckpts[c.Rank()] = append(ckpts[c.Rank()], s.Step)
+				mu.Unlock()
+				return nil
+			},
+			CheckpointNow: func() bool {
+				asked++
+				if c.Rank() != 0 {
+					return true // must not count
+				}
+				return asked == 7 || asked == 8 // before steps 7 and 8
+			},
+		}
+		_, err = Run(bg, env, &toy{}, DriverConfig{StopStep: 20, CheckpointEvery: 10}, hooks, nil)
+		return err
+	})
+	for r := 0; r < size; r++ {
+		if got, want := fmt.Sprint(ckpts[r]), "[7 8 10 20]"; got != want {
+			t.Fatalf("rank %d checkpointed at %v, want %v", r, got, want)
+		}
+	}
+}
+
 // A run restarted from an encoded snapshot ends with the same bits as the
 // uninterrupted run; a snapshot of another layout is refused.
 func TestRunRestartBitIdentical(t *testing.T) {
