@@ -95,14 +95,14 @@ func DefaultConfig() Config {
 		Job: JobConfig{
 			Name:     "apollo",
 			Problem:  "heat",
-			Grid:     []int{128, 128, 128},
+			Grid:     []int{160, 160, 160},
 			Ranks:    4,
-			StopStep: 2000,
+			StopStep: 3000,
 			DataDir:  "./apollo-data",
 		},
 		Run: RunConfig{Nodes: 4, Progress: true},
 		Checkpoint: CheckpointConfig{
-			EverySteps:   250,
+			EverySteps:   500,
 			EveryWall:    30 * time.Second,
 			DataShards:   2,
 			ParityShards: 1,

@@ -50,7 +50,7 @@ checkpoints went. Every configuration key is also a flag (--section.key);
 flags override the file. Problems: ` + problemList() + `.
 
 Examples:
-  apollo run                                  # default: heat, 128^3, 4 ranks, 2000 steps
+  apollo run                                  # default: heat, 160^3, 4 ranks, 3000 steps
   apollo run examples/configs/default.toml    # the same, from the commented file
   apollo run --problem heat --grid 64,64,64 --steps 200
   apollo run job.toml --checkpoint.every_steps 50 --nodes 2`,
