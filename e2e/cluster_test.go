@@ -497,3 +497,27 @@ func TestNodeDrained(t *testing.T) {
 		t.Fatalf("recoveries %d, %s state %s", final.Recoveries, victim, final.Members[victim].State)
 	}
 }
+
+// TestCheckpointNow: with no scheduled checkpoints, `apollo checkpoint now`
+// makes every rank take one, and the controller commits it.
+func TestCheckpointNow(t *testing.T) {
+	needBinary(t)
+	c := newCluster(t, 1)
+	args := append(c.jobArgs(), "--checkpoint.every_steps", "0", "--checkpoint.every_wall", "0s")
+	c.startControllersSub("controller", args)
+	nodes := c.startNodesJob(4, args)
+	c.waitFor("epoch 1", time.Minute, func(s *coord.State) bool { return s.Epoch == 1 })
+	apollo(t, 20*time.Second, c.dir, "checkpoint", "now", "--data", c.dir, "--controller.addrs", strings.Join(c.ctl, ","))
+	st := c.waitFor("a committed checkpoint before the end", time.Minute, func(s *coord.State) bool {
+		for _, cp := range s.Checkpoints {
+			if cp.ID&2 == 0 {
+				return true
+			}
+		}
+		return false
+	})
+	if st.Checkpoints[0].Step >= clusterSteps {
+		t.Fatalf("checkpoint at step %d", st.Checkpoints[0].Step)
+	}
+	c.finish(nodes, 2*time.Minute)
+}

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/apollo-hpc/apollo/checkpoint"
@@ -146,6 +147,9 @@ type Worker struct {
 	log *slog.Logger
 	id  string
 
+	// reqSeq is the controller's latest "checkpoint now" sequence number.
+	reqSeq atomic.Uint64
+
 	mu     sync.Mutex
 	result *Result // final result, if this node computed it (rank 0)
 }
@@ -221,6 +225,7 @@ func (w *Worker) Run(ctx context.Context) (Result, error) {
 			return Result{}, fmt.Errorf("node %s: %w", id, err)
 		}
 		version = st.Version
+		w.reqSeq.Store(st.CheckpointSeq)
 		me, ok := st.Members[id]
 		if !ok || !me.State.Live() {
 			stop()
@@ -607,6 +612,18 @@ func (w *Worker) runRank(ctx context.Context, e *epochRun, st *coord.State, spec
 	if spec.OutputEvery > 0 {
 		if hooks.Output, err = outputHook(spec.OutputDir, spec.Name, setup); err != nil {
 			return fmt.Errorf("rank %d: %w", rank, err)
+		}
+	}
+	if rank == 0 {
+		// An operator's "checkpoint now": rank 0 answers, the driver makes
+		// every rank agree. Requests made before this epoch count as served.
+		served := st.CheckpointSeq
+		hooks.CheckpointNow = func() bool {
+			if s := w.reqSeq.Load(); s > served {
+				served = s
+				return true
+			}
+			return false
 		}
 	}
 	// The first completed step of an epoch is logged: with "epoch

@@ -127,6 +127,34 @@ Examples:
 		})
 	}
 	register(&command{
+		name: "checkpoint", synopsis: "take a checkpoint now (apollo checkpoint now)",
+		usage: "apollo checkpoint [flags] now",
+		help: `Asks the controller for a checkpoint outside the schedule: rank 0 sees the
+request before its next step and every rank snapshots after that same step
+(memory and shared levels, committed like any other).
+
+Examples:
+  apollo checkpoint now
+  apollo checkpoint now --controller 10.0.0.1:7700`,
+		flags: opsFlags("checkpoint", nil),
+		run: func(ctx context.Context, fs *flag.FlagSet, args []string) error {
+			if len(args) != 1 || args[0] != "now" {
+				return fmt.Errorf(`expected "now": %w`, errUsage)
+			}
+			_, c, err := opsClient("checkpoint")
+			if err != nil {
+				return err
+			}
+			defer c.CloseIdleConnections()
+			r, err := c.CheckpointNow(ctx)
+			if err != nil {
+				return err
+			}
+			fmt.Printf("checkpoint requested, epoch %d\n", r.Epoch)
+			return nil
+		},
+	})
+	register(&command{
 		name: "checkpoints", synopsis: "list committed checkpoints; --verify rebuilds and checks them",
 		usage: "apollo checkpoints [--verify] [flags]",
 		help: `Lists the committed checkpoints, from the controller if it answers, else from
