@@ -174,7 +174,7 @@ func BenchmarkOverhead(b *testing.B) {
 			c.startControllersArgs(args)
 			t0 := time.Now()
 			nodes := c.startNodesArgs(args)
-			c.finish(nodes, 10*time.Minute)
+			c.finish(nodes, 4*time.Minute)
 			walls[j] = time.Since(t0)
 			for _, p := range nodes {
 				cpus[j] += p.cmd.ProcessState.UserTime() + p.cmd.ProcessState.SystemTime()
