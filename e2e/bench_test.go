@@ -66,7 +66,7 @@ var tookRE = regexp.MustCompile(`msg=restored .* took=(\S+)`)
 func newBenchCluster(b *testing.B) *cluster { return newCluster(b, 1) }
 
 func (c *cluster) benchArgs(grid string, steps int, extra []string) []string {
-	args := []string{"--data", c.dir, "--job.grid", grid, "--job.stop_step", strconv.Itoa(steps),
+	args := []string{"--data", c.dir, "--job.problem", "heat", "--job.stop_time", "0", "--job.grid", grid, "--job.stop_step", strconv.Itoa(steps),
 		"--job.ranks", "4", "--controller.lease", "1s", "--controller.heartbeat", "100ms",
 		"--controller.addrs", strings.Join(c.ctl, ",")}
 	return append(args, extra...)

@@ -35,7 +35,7 @@ var (
 func reference(t *testing.T) string {
 	t.Helper()
 	refOnce.Do(func() {
-		out := apollo(t, 2*time.Minute, t.TempDir(), "run", "--grid", clusterGrid, "--steps", strconv.Itoa(clusterSteps),
+		out := apollo(t, 2*time.Minute, t.TempDir(), "run", "--job.problem", "heat", "--job.stop_time", "0", "--grid", clusterGrid, "--steps", strconv.Itoa(clusterSteps),
 			"--ranks", "4", "--run.progress=false")
 		refSum = checksumOf(t, out)
 	})
@@ -115,7 +115,7 @@ func newCluster(t testing.TB, replicas int) *cluster {
 }
 
 func (c *cluster) jobArgs() []string {
-	return []string{"--data", c.dir, "--job.grid", clusterGrid, "--job.stop_step", strconv.Itoa(clusterSteps),
+	return []string{"--data", c.dir, "--job.problem", "heat", "--job.stop_time", "0", "--job.grid", clusterGrid, "--job.stop_step", strconv.Itoa(clusterSteps),
 		"--job.ranks", "4", "--checkpoint.every_steps", "20", "--controller.lease", "2s", "--controller.heartbeat", "100ms",
 		"--controller.addrs", strings.Join(c.ctl, ",")}
 }

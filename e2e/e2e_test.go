@@ -67,7 +67,7 @@ func needBinary(t *testing.T) {
 
 // small is the job every e2e test runs: small enough that the whole package
 // stays within a few minutes on 2 shared cores.
-var small = []string{"--grid", "24,24,24", "--steps", "60", "--ranks", "4",
+var small = []string{"--job.problem", "heat", "--job.stop_time", "0", "--grid", "24,24,24", "--steps", "60", "--ranks", "4",
 	"--checkpoint.every_steps", "10", "--run.progress=false"}
 
 var checksumRE = regexp.MustCompile(`final checksum ([0-9a-f]{16})`)

@@ -78,6 +78,7 @@ func testConfig(t *testing.T, problem string, nodes int) Config {
 	c.Job.Problem = problem
 	c.Job.Grid = []int{16, 16, 16}
 	c.Job.StopStep = 120
+	c.Job.StopTime = 0
 	c.Job.DataDir = t.TempDir()
 	c.Run.Nodes = nodes
 	c.Checkpoint.EverySteps = 10
