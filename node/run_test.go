@@ -106,7 +106,13 @@ func TestRunSurvivesPull(t *testing.T) {
 	want := reference(t, 16, 1, 120)
 	for _, victim := range []int{0, 2} {
 		var pullErr error
-		res, err := Run(context.Background(), testConfig(t, "heat-slow", 4), RunOptions{Log: quietLog(),
+		cfg := testConfig(t, "heat-slow", 4)
+		// The pull is the only failure this test makes: a lease far longer
+		// than any scheduling hiccup of a loaded -race run keeps a slow
+		// survivor from being declared dead too (a second recovery). The
+		// pull itself takes effect at once, whatever the lease.
+		cfg.Controller.Lease = 10 * time.Second
+		res, err := Run(context.Background(), cfg, RunOptions{Log: quietLog(),
 			Started: func(ctl *coord.Client, ws []*Worker) {
 				for {
 					st, err := ctl.Status(context.Background())
