@@ -64,6 +64,11 @@ func (a *clientController) WaitState(ctx context.Context, after uint64) (*coord.
 	}
 }
 
+func (a *clientController) Leave(ctx context.Context, id string) error {
+	_, err := a.c.Pull(ctx, id)
+	return err
+}
+
 func (a *clientController) Report(ctx context.Context, r coord.ReportCmd) error {
 	_, err := a.c.Report(ctx, r)
 	return err
@@ -172,6 +177,7 @@ func RunNode(ctx context.Context, cfg Config, opts NodeOptions) (Result, error) 
 	w := NewWorker(WorkerConfig{
 		Addr: joinAddr(th.Addr(), ln.Addr().String()), Capacity: cfg.Node.Slots, Ctl: NewClientController(client),
 		Transport: tcpTransport{th}, Mem: mem, Peer: peer, Heartbeat: cfg.Controller.Heartbeat, Log: log,
+		StallTimeout: cfg.Node.StallTimeout, FailGrace: failGrace(&cfg),
 	})
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -213,6 +219,11 @@ func RunNode(ctx context.Context, cfg Config, opts NodeOptions) (Result, error) 
 	}
 	return res, nil
 }
+
+// failGrace is how long a node whose ranks failed waits for the controller
+// to start a new epoch before it leaves the run: long enough for the
+// controller to declare a dead peer (its lease) with margin.
+func failGrace(cfg *Config) time.Duration { return 2*cfg.Controller.Lease + 2*time.Second }
 
 // writeResult records the final result beside the checkpoints, for
 // operators and `apollo status`: "step time checksum epoch".

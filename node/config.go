@@ -85,6 +85,9 @@ type NodeConfig struct {
 	ID     string `toml:"id" doc:"node name (empty: from flags, Slurm, Open MPI, StatefulSet hostname, or the hostname)"`
 	Listen string `toml:"listen" doc:"address for rank traffic and shard serving, host:port (port 0: any)"`
 	Slots  int    `toml:"slots" doc:"ranks this node can host"`
+	// StallTimeout is the progress watchdog: a node whose ranks complete no
+	// step for this long leaves the run (see Worker).
+	StallTimeout time.Duration `toml:"stall_timeout" doc:"progress watchdog: a node whose ranks complete no time step for this long logs its goroutines and leaves the run, which recovers from the last checkpoint without it (0: off)"`
 }
 
 // DefaultConfig returns the embedded default: the job `apollo run` runs with
@@ -119,7 +122,7 @@ func DefaultConfig() Config {
 			Lease:      2 * time.Second,
 			Heartbeat:  250 * time.Millisecond,
 		},
-		Node: NodeConfig{Listen: "127.0.0.1:0", Slots: 1},
+		Node: NodeConfig{Listen: "127.0.0.1:0", Slots: 1, StallTimeout: 5 * time.Minute},
 	}
 }
 
@@ -242,6 +245,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Node.Slots < 1 {
 		return bad("node.slots", "must be >= 1, got %d", c.Node.Slots)
+	}
+	if c.Node.StallTimeout < 0 {
+		return bad("node.stall_timeout", "must be >= 0 (0: off), got %v", c.Node.StallTimeout)
 	}
 	return nil
 }

@@ -113,6 +113,7 @@ func Run(ctx context.Context, cfg Config, opts RunOptions) (Result, error) {
 			Addr: addr, Capacity: 1, Ctl: ctl, Transport: fabric, Mem: mem,
 			Peer:      func(a string) checkpoint.Store { return stores[a] },
 			Heartbeat: cfg.Controller.Heartbeat, Log: log, Progress: prog,
+			StallTimeout: cfg.Node.StallTimeout, FailGrace: failGrace(&cfg),
 		})
 	}
 	t0 := time.Now()
@@ -140,8 +141,9 @@ func Run(ctx context.Context, cfg Config, opts RunOptions) (Result, error) {
 	var failed []error
 	for i := range workers {
 		if errs[i] != nil {
-			// A fenced node is part of surviving a failure, not a failed run.
-			if !errors.Is(errs[i], ErrFenced) {
+			// A fenced node, or one that left because its ranks made no
+			// progress, is part of surviving a failure, not a failed run.
+			if !errors.Is(errs[i], ErrFenced) && !errors.Is(errs[i], ErrLeft) {
 				failed = append(failed, errs[i])
 			}
 			continue

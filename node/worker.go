@@ -31,6 +31,9 @@ type Controller interface {
 	WaitState(ctx context.Context, after uint64) (*coord.State, error)
 	// Report tells the controller that a rank's checkpoint is stored.
 	Report(ctx context.Context, r coord.ReportCmd) error
+	// Leave asks the controller to pull this node (as an operator's pull
+	// would): its ranks move to the other nodes in a new epoch.
+	Leave(ctx context.Context, id string) error
 }
 
 // ErrFenced is returned by Worker.Run when the controller declared this node
@@ -138,6 +141,20 @@ type WorkerConfig struct {
 	// EpochStarted, if set, is called when this node's ranks of an epoch
 	// have restored and are about to step (for recovery timing).
 	EpochStarted func(epoch uint64, restoreStep int64)
+	// StallTimeout is the progress watchdog (node.stall_timeout): when this
+	// node's ranks complete no time step for this long, the node logs a
+	// summary of its goroutines, asks the controller to pull it and Run
+	// returns ErrLeft. Zero: off.
+	StallTimeout time.Duration
+	// FailGrace is how long a node whose ranks stopped with an error waits
+	// for the controller to start a new epoch before it leaves the run
+	// (ErrLeft); the controller notices a dead peer within its lease, but
+	// not a failure of an epoch in which every node is alive (a comm
+	// connection declared lost while both ends heartbeat). It also spaces
+	// out the nodes of an epoch: the n-th in id order waits n·FailGrace
+	// longer, so that one node leaves, not all. Default 5 s; use a few
+	// leases.
+	FailGrace time.Duration
 }
 
 // Worker is one node: it registers, heartbeats, follows epochs and runs its
@@ -150,8 +167,13 @@ type Worker struct {
 	// reqSeq is the controller's latest "checkpoint now" sequence number.
 	reqSeq atomic.Uint64
 
+	// progress is when one of this node's ranks last completed a step (or
+	// its epoch started), unix ns; the watchdog reads it.
+	progress atomic.Int64
+
 	mu     sync.Mutex
-	result *Result // final result, if this node computed it (rank 0)
+	result *Result     // final result, if this node computed it (rank 0)
+	watch  *epochWatch // this node's current epoch, nil while it runs no ranks
 }
 
 // NewWorker returns a worker; Run starts it.
@@ -161,6 +183,9 @@ func NewWorker(cfg WorkerConfig) *Worker {
 	}
 	if cfg.Capacity < 1 {
 		cfg.Capacity = 1
+	}
+	if cfg.FailGrace <= 0 {
+		cfg.FailGrace = 5 * time.Second
 	}
 	log := cfg.Log
 	if log == nil {
@@ -178,7 +203,10 @@ func (w *Worker) ID() string {
 
 // Run registers and follows the job until its final checkpoint is committed
 // (returning the final result if this node held rank 0, else a zero Result),
-// ctx ends, or the node is fenced (ErrFenced).
+// ctx ends, the node is fenced (ErrFenced), or it left the run because its
+// ranks made no progress (ErrLeft; see WorkerConfig.StallTimeout and
+// FailGrace). In the last case Run returns without waiting for ranks that
+// may be wedged.
 func (w *Worker) Run(ctx context.Context) (Result, error) {
 	id, err := w.cfg.Ctl.Register(ctx, w.cfg.Addr, w.cfg.Capacity)
 	if err != nil {
@@ -201,7 +229,40 @@ func (w *Worker) Run(ctx context.Context) (Result, error) {
 		defer wg.Done()
 		w.heartbeat(ctx, cancel)
 	}()
+	left := make(chan struct{})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		w.watchdog(ctx, cancel, left)
+	}()
+	type outcome struct {
+		res Result
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		res, err := w.follow(ctx, id)
+		done <- outcome{res, err}
+	}()
+	select {
+	case o := <-done:
+		return o.res, o.err
+	case <-left:
+		// The watchdog pulled this node and cancelled ctx. Ranks stuck in
+		// a call that ignores ctx would keep follow from returning: give
+		// it a moment to clean up, then leave regardless.
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			w.log.Error("progress watchdog: ranks did not stop; leaving them behind")
+		}
+		return Result{}, context.Cause(ctx)
+	}
+}
 
+// follow is Run's loop: it follows the controller's state and runs this
+// node's ranks of each epoch.
+func (w *Worker) follow(ctx context.Context, id string) (Result, error) {
 	var (
 		version uint64
 		spec    *JobSpec
@@ -214,12 +275,13 @@ func (w *Worker) Run(ctx context.Context) (Result, error) {
 			cur.stop()
 			cur = nil
 		}
+		w.unwatch()
 	}
 	defer stop()
 	for {
 		st, err := w.cfg.Ctl.WaitState(ctx, version)
 		if err != nil {
-			if c := context.Cause(ctx); c != nil && errors.Is(c, ErrFenced) {
+			if c := context.Cause(ctx); c != nil && (errors.Is(c, ErrFenced) || errors.Is(c, ErrLeft)) {
 				return Result{}, c
 			}
 			return Result{}, fmt.Errorf("node %s: %w", id, err)
@@ -256,6 +318,7 @@ func (w *Worker) Run(ctx context.Context) (Result, error) {
 				cur.cancel()
 				cur = nil
 			}
+			w.unwatch()
 			w.mu.Lock()
 			r := w.result
 			w.mu.Unlock()
@@ -365,14 +428,26 @@ func (w *Worker) startEpoch(ctx context.Context, st *coord.State, spec *JobSpec,
 		e.seen[c.ID] = true
 	}
 	w.log.Info("epoch starting", "epoch", st.Epoch, "ranks", ranks, "restore_point", st.RestorePoint, "restore_step", st.RestoreStep)
+	w.watchEpoch(st.Epoch, nodePos(st.RankMap, w.id))
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
-		if err := w.runEpoch(ctx, e, st, spec, setup, ranks); err != nil && ctx.Err() == nil {
-			// The controller will notice the failure (a peer's lease) and
-			// start a new epoch; until then this node waits.
-			w.log.Warn("epoch stopped", "epoch", st.Epoch, "err", err)
+		err := w.runEpoch(ctx, e, st, spec, setup, ranks)
+		if ctx.Err() != nil {
+			return // stopped by a newer epoch or by the worker
 		}
+		if err != nil {
+			// A dead peer is noticed by the controller (its lease runs
+			// out), which then starts a new epoch. But the ranks can also
+			// fail while every node is alive and heartbeating, e.g. a
+			// comm connection declared lost during a scheduling stall
+			// shorter than the lease: the controller sees nothing wrong
+			// and would wait forever. After FailGrace without a new
+			// epoch the watchdog makes this node leave the run.
+			w.log.Warn("epoch stopped; waiting for the controller to start a new one", "epoch", st.Epoch, "err", err,
+				"leave_after", w.cfg.FailGrace*time.Duration(1+nodePos(st.RankMap, w.id)))
+		}
+		w.epochEnded(st.Epoch, err)
 	}()
 	return e
 }
@@ -634,6 +709,7 @@ func (w *Worker) runRank(ctx context.Context, e *epochRun, st *coord.State, spec
 		p = w.cfg.Progress
 	}
 	hooks.Progress = func(step int64, t, dt float64) {
+		w.progress.Store(time.Now().UnixNano())
 		if first {
 			first = false
 			log.Info("first step of epoch", "step", step)
@@ -680,6 +756,19 @@ func (w *Worker) runRank(ctx context.Context, e *epochRun, st *coord.State, spec
 		}
 	}
 	return nil
+}
+
+// nodePos is the place of node among the distinct nodes of rankMap in id
+// order (0 if absent).
+func nodePos(rankMap []string, node string) int {
+	var nodes []string
+	for _, n := range rankMap {
+		if !slices.Contains(nodes, n) {
+			nodes = append(nodes, n)
+		}
+	}
+	sort.Slice(nodes, func(i, j int) bool { return cmpID(nodes[i], nodes[j]) < 0 })
+	return max(slices.Index(nodes, node), 0)
 }
 
 // cmpID orders member ids like the controller: shorter first, then lexical.
