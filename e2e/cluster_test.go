@@ -437,6 +437,47 @@ func TestNodeFrozen(t *testing.T) {
 	}
 }
 
+// TestNodeBriefFreeze is the hang of the overhead benchmark: a node stalls
+// (SIGSTOP) for longer than comm/tcp's peer timeout (~550 ms) but shorter
+// than the controller's lease (2 s). Its peers declare the connection lost
+// and every rank's epoch stops with an error, while every node keeps
+// heartbeating, so the controller sees nothing to recover from. The nodes
+// must not wait forever: one leaves the run, the controller starts a new
+// epoch from the last checkpoint, and the run ends with the undisturbed
+// checksum.
+func TestNodeBriefFreeze(t *testing.T) {
+	needBinary(t)
+	want := reference(t)
+	c := newCluster(t, 1)
+	c.startControllers("controller")
+	nodes := c.startNodes(4)
+	st := c.waitFor("checkpoint at step 60", time.Minute, func(s *coord.State) bool { return lastStep(s) >= 60 })
+	victim := st.RankMap[1]
+	p := victimProc(st, victim, nodes)
+	if p == nil {
+		t.Fatalf("no process for %s", victim)
+	}
+	p.cmd.Process.Signal(syscall.SIGSTOP)
+	time.Sleep(1200 * time.Millisecond)
+	p.cmd.Process.Signal(syscall.SIGCONT)
+	if got := c.finish(nodes, 2*time.Minute); got != want {
+		t.Fatalf("checksum %s after a brief freeze, undisturbed %s\n%s", got, want, c.dump())
+	}
+	final := c.waitFor("final state", 10*time.Second, func(*coord.State) bool { return true })
+	left := 0
+	for _, q := range nodes {
+		if strings.Contains(q.errb.String(), "progress watchdog: leaving the run") {
+			left++
+		}
+	}
+	// The freeze may also have been short enough for the epoch to survive
+	// it (no connection declared lost): then nothing had to recover.
+	if final.Recoveries > 0 && left == 0 {
+		t.Fatalf("%d recoveries but no node left through the watchdog\n%s", final.Recoveries, c.dump())
+	}
+	t.Logf("recoveries %d, nodes that left %d", final.Recoveries, left)
+}
+
 // TestResumeAfterTotalLoss: everything is SIGKILLed after a shared
 // checkpoint is committed; `apollo resume` and fresh nodes finish the job
 // with the undisturbed checksum.
