@@ -24,6 +24,9 @@ type epochWatch struct {
 	failedAt time.Time // when this node's ranks stopped with an error; zero while running
 	failErr  error
 	done     bool // this node's ranks finished the job
+	// stopping is when the controller started a newer epoch and this
+	// node began stopping this one's ranks; zero before.
+	stopping time.Time
 }
 
 // watchEpoch starts watching epoch, in which this node is the pos-th node.
@@ -40,6 +43,18 @@ func (w *Worker) unwatch() {
 	w.mu.Lock()
 	w.watch = nil
 	w.mu.Unlock()
+}
+
+// stopping records that the node is stopping its ranks because a newer
+// epoch started. Ranks that do not stop within FailGrace are wedged (in a
+// call that ignores its context) and hold up the new epoch: the node leaves
+// at once, before any staggered peer would.
+func (w *Worker) stopping() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.watch != nil && w.watch.stopping.IsZero() {
+		w.watch.stopping = time.Now()
+	}
 }
 
 // epochEnded records how this node's share of epoch ended: err == nil when
@@ -73,6 +88,9 @@ func (w *Worker) overdue(now time.Time) (reason string, cause error, epoch uint6
 	w.mu.Unlock()
 	if ew == nil || cp.done {
 		return "", nil, 0
+	}
+	if !cp.stopping.IsZero() && now.Sub(cp.stopping) >= w.cfg.FailGrace {
+		return fmt.Sprintf("ranks did not stop within %v after a newer epoch started", now.Sub(cp.stopping).Round(time.Millisecond)), cp.failErr, cp.epoch
 	}
 	stagger := time.Duration(cp.pos) * w.cfg.FailGrace
 	if !cp.failedAt.IsZero() && now.Sub(cp.failedAt) >= w.cfg.FailGrace+stagger {

@@ -17,30 +17,36 @@ import (
 // would) or blocks until its context ends (as a deadlock would).
 type trapHeat struct {
 	*heat.Model
-	block bool
+	block, wedge bool
 }
 
 var (
 	trapArmed atomic.Bool
 	trapStep  = 35.0 // in steps of the test job
+	// trapRelease ends a wedged step (the test closes it when done).
+	trapRelease = make(chan struct{})
 )
 
 func (m trapHeat) Step(ctx context.Context, env *sim.Env, t, dt float64) error {
 	if env.Comm.Rank() == 1 && t >= (trapStep-0.5)*dt && trapArmed.CompareAndSwap(true, false) {
-		if !m.block {
-			return errors.New("trap: simulated lost connection")
+		switch {
+		case m.wedge: // deaf to its context, like a deadlock on a mutex
+			<-trapRelease
+			return errors.New("trap: released")
+		case m.block:
+			<-ctx.Done()
+			return ctx.Err()
 		}
-		<-ctx.Done()
-		return ctx.Err()
+		return errors.New("trap: simulated lost connection")
 	}
 	return m.Model.Step(ctx, env, t, dt)
 }
 
 func init() {
-	for name, block := range map[string]bool{"heat-fail-once": false, "heat-block-once": true} {
-		RegisterProblem(name, "heat whose rank 1 fails or blocks once (tests only)", func(spec *JobSpec) (Setup, error) {
+	for name, kind := range map[string][2]bool{"heat-fail-once": {}, "heat-block-once": {true, false}, "heat-wedge-once": {false, true}} {
+		RegisterProblem(name, "heat whose rank 1 fails, blocks or wedges once (tests only)", func(spec *JobSpec) (Setup, error) {
 			s, err := problems["heat"].setup(spec)
-			s.New = func() sim.Model { return trapHeat{heat.New(heat.Config{Init: heat.Gauss}), block} }
+			s.New = func() sim.Model { return trapHeat{heat.New(heat.Config{Init: heat.Gauss}), kind[0], kind[1]} }
 			return s, err
 		})
 	}
@@ -97,6 +103,34 @@ func TestRunStallWatchdog(t *testing.T) {
 	}
 	if d := time.Since(t0); d < cfg.Node.StallTimeout {
 		t.Fatalf("run took %v, less than the stall timeout", d)
+	}
+}
+
+// TestRunStallWatchdogWedged: a rank is stuck in a call that ignores its
+// context, so its node cannot even stop the epoch. Whichever node leaves
+// first, the wedged one leaves once it fails to stop its ranks for the new
+// epoch, and the run ends with the undisturbed run's bits.
+func TestRunStallWatchdogWedged(t *testing.T) {
+	want := reference(t, 16, 1, 120)
+	cfg := testConfig(t, "heat-wedge-once", 4)
+	// Longer than the failed-epoch grace (2 × 500 ms + 2 s), as with the
+	// defaults (5 min against 6 s): the wedged node goes before a node of
+	// the new epoch, stuck waiting for it, times out.
+	cfg.Node.StallTimeout = 5 * time.Second
+	trapArmed.Store(true)
+	defer close(trapRelease)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	res, err := Run(ctx, cfg, RunOptions{Log: quietLog()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One node or two left (the first to time out, then the wedged one if
+	// it was not the first): the final epoch is 2 or 3. (Recoveries may
+	// count more: the finished nodes' leases run out while the wedged
+	// worker is being waited for.)
+	if res.Checksum != want || res.Epoch < 2 || res.Epoch > 3 {
+		t.Fatalf("checksum %016x in epoch %d, want %016x in epoch 2 or 3", res.Checksum, res.Epoch, want)
 	}
 }
 

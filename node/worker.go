@@ -272,6 +272,7 @@ func (w *Worker) follow(ctx context.Context, id string) (Result, error) {
 	)
 	stop := func() {
 		if cur != nil {
+			w.stopping()
 			cur.stop()
 			cur = nil
 		}
@@ -335,6 +336,9 @@ func (w *Worker) follow(ctx context.Context, id string) (Result, error) {
 			cur.commits(st)
 		}
 		w.prune(ctx, st)
+		if ctx.Err() != nil {
+			continue // stopping (WaitState returns at once): start nothing new
+		}
 		if cur == nil && st.Epoch > ran && st.Epoch > 0 {
 			ranks := st.RanksOf(id)
 			ran = st.Epoch
