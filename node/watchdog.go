@@ -127,13 +127,15 @@ func (w *Worker) watchdog(ctx context.Context, cancel context.CancelCauseFunc, l
 		n, summary := goroutineSummary(12)
 		w.log.Error("progress watchdog: leaving the run; the controller restarts it from the last checkpoint without this node",
 			"epoch", epoch, "reason", reason, "err", cause, "goroutines", n, "stacks", summary)
-		lctx, lcancel := context.WithTimeout(ctx, 10*time.Second)
+		// Stop first (the cause is ErrLeft, not the ErrFenced the next
+		// heartbeat would bring), then ask to be pulled.
+		cancel(fmt.Errorf("node %s, epoch %d: %s: %w", w.id, epoch, reason, ErrLeft))
+		lctx, lcancel := context.WithTimeout(context.Background(), 10*time.Second)
 		if err := w.cfg.Ctl.Leave(lctx, w.id); err != nil {
-			// Exiting still works: the heartbeats stop and the lease expires.
+			// Exiting still works: the heartbeats stopped and the lease expires.
 			w.log.Error("progress watchdog: controller did not take the leave; stopping anyway", "err", err)
 		}
 		lcancel()
-		cancel(fmt.Errorf("node %s, epoch %d: %s: %w", w.id, epoch, reason, ErrLeft))
 		close(left)
 		return
 	}
