@@ -55,6 +55,32 @@ func TestMemStore(t *testing.T) {
 	}
 }
 
+func TestMemStoreAdopt(t *testing.T) {
+	s := NewMemStore()
+	ctx := context.Background()
+	buf := []byte("abcd")
+	if err := s.Adopt(ctx, "a", buf); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := s.Get(ctx, "a"); &b[0] != &buf[0] {
+		t.Fatal("Adopt copied the buffer")
+	}
+	if s.Bytes() != 4 {
+		t.Fatalf("size %d after Adopt, want 4", s.Bytes())
+	}
+	if err := s.Adopt(ctx, "a", []byte("xy")); err != nil || s.Bytes() != 2 {
+		t.Fatalf("replace: %v, size %d, want 2", err, s.Bytes())
+	}
+	if err := s.Adopt(ctx, "../x", nil); err == nil {
+		t.Fatal("invalid name accepted")
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := s.Adopt(cctx, "b", nil); err == nil {
+		t.Fatal("cancelled context accepted")
+	}
+}
+
 func TestDirStore(t *testing.T) {
 	dir := t.TempDir()
 	s, err := NewDirStore(dir)

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/apollo-hpc/apollo/checkpoint"
 )
 
 // mapStore is a minimal objectStore for tests of the shard server.
@@ -104,6 +106,33 @@ func TestShardServerRoundTrip(t *testing.T) {
 	}
 	if _, err := st.Get(ctx, "evil"); err == nil {
 		t.Fatal("unauthenticated PUT stored an object")
+	}
+}
+
+// A MemStore behind the server adopts request bodies (no copy); the stored
+// shards must still be exactly what was sent, each in its own buffer.
+func TestShardServerMemStore(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	st := checkpoint.NewMemStore()
+	srv := httptest.NewServer(NewShardServer(st, key, quietLog()))
+	defer srv.Close()
+	c := newShardClient(strings.TrimPrefix(srv.URL, "http://"), key, srv.Client())
+	ctx := context.Background()
+	buf := []byte("first shard")
+	if err := c.Put(ctx, "c1-r0-s0", buf); err != nil {
+		t.Fatal(err)
+	}
+	copy(buf, "other shard") // the client's buffer is reused
+	if err := c.Put(ctx, "c1-r0-s1", buf); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"c1-r0-s0": "first shard", "c1-r0-s1": "other shard"} {
+		if b, err := c.Get(ctx, name); err != nil || string(b) != want {
+			t.Fatalf("%s: %q %v, want %q", name, b, err, want)
+		}
+	}
+	if st.Bytes() != 22 {
+		t.Fatalf("store holds %d bytes, want 22", st.Bytes())
 	}
 }
 
