@@ -149,9 +149,18 @@ func (fr *frameReader) header() (header, error) {
 // readFull reads exactly len(b) bytes; a short read at the end is
 // io.ErrUnexpectedEOF.
 func (fr *frameReader) readFull(b []byte) (int, error) {
+	return fr.readFullCRC(b, nil)
+}
+
+// readFullCRC is readFull that also folds every piece into *crc (if not
+// nil) as soon as it is read, while it is still in the cache.
+func (fr *frameReader) readFullCRC(b []byte, crc *uint32) (int, error) {
 	n := 0
 	for n < len(b) {
 		k, err := fr.r.Read(b[n:])
+		if crc != nil && k > 0 {
+			*crc = crc32.Update(*crc, castagnoli, b[n:n+k])
+		}
 		n += k
 		if err == nil || n == len(b) {
 			continue
@@ -176,10 +185,9 @@ func (fr *frameReader) body(buf []byte) error {
 		if fr.refresh != nil {
 			fr.refresh()
 		}
-		if _, err := fr.readFull(buf[i:j]); err != nil {
+		if _, err := fr.readFullCRC(buf[i:j], &crc); err != nil {
 			return err
 		}
-		crc = crc32.Update(crc, castagnoli, buf[i:j])
 	}
 	return fr.trailer(crc)
 }
@@ -219,10 +227,9 @@ func (fr *frameReader) bodyAlloc(n uint64, get func(int) []byte) ([]byte, error)
 		if fr.refresh != nil {
 			fr.refresh()
 		}
-		if _, err := fr.readFull(part); err != nil {
+		if _, err := fr.readFullCRC(part, &crc); err != nil {
 			return nil, err
 		}
-		crc = crc32.Update(crc, castagnoli, part)
 		buf = buf[:j]
 	}
 	return buf, fr.trailer(crc)
@@ -239,10 +246,9 @@ func (fr *frameReader) discard(n uint64) error {
 		if fr.refresh != nil {
 			fr.refresh()
 		}
-		if _, err := fr.readFull(fr.scratch[:k]); err != nil {
+		if _, err := fr.readFullCRC(fr.scratch[:k], &crc); err != nil {
 			return err
 		}
-		crc = crc32.Update(crc, castagnoli, fr.scratch[:k])
 		n -= k
 	}
 	return fr.trailer(crc)
