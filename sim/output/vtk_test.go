@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 )
@@ -95,7 +96,7 @@ func TestVTKReadsFiles(t *testing.T) {
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("decode VTK output: %v\n%s", err, out)
 	}
-	if want := []int{0, 7, 0, 5, 0, 3}; !equalInts(got.Extent, want) {
+	if want := []int{0, 7, 0, 5, 0, 3}; !slices.Equal(got.Extent, want) {
 		t.Fatalf("VTK extent %v, want %v", got.Extent, want)
 	}
 	p := pieces[0]
@@ -135,7 +136,7 @@ func TestVTKReadsFiles(t *testing.T) {
 		}
 	}
 	e := exts[last]
-	if want := []int{e.Start[0], e.Start[0] + e.N[0], e.Start[1], e.Start[1] + e.N[1], e.Start[2], e.Start[2] + e.N[2]}; !equalInts(got.PieceExtent, want) {
+	if want := []int{e.Start[0], e.Start[0] + e.N[0], e.Start[1], e.Start[1] + e.N[1], e.Start[2], e.Start[2] + e.N[2]}; !slices.Equal(got.PieceExtent, want) {
 		t.Fatalf("VTK piece extent %v, want %v", got.PieceExtent, want)
 	}
 	if len(got.PieceRho) != e.cells() {
@@ -151,16 +152,4 @@ func TestVTKReadsFiles(t *testing.T) {
 			t.Fatalf("VTK piece rho at local (%d,%d,%d) = %v, want %v", i, j, k, v, want)
 		}
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
