@@ -157,26 +157,36 @@ func BenchmarkCheckpointCommit(b *testing.B) {
 	})
 }
 
-// BenchmarkHeartbeat measures the leader's heartbeat throughput: parallel
-// authenticated heartbeats of registered nodes over loopback HTTP (client
-// and server share the machine). ns/op is the inverse of the rate.
-func BenchmarkHeartbeat(b *testing.B) {
+// beatCluster starts a one-server cluster with an hour-long lease, sets a job
+// and registers 64 nodes, for the heartbeat benchmarks. The caller closes s
+// and c's idle connections.
+func beatCluster(b *testing.B) (*Server, *Client, []string) {
 	s := startCluster(b, 1, nil, func(c *Config) { c.Lease = time.Hour })[0]
-	defer s.Close()
 	c := NewClient([]string{s.HTTPAddr()}, testKey)
-	defer c.CloseIdleConnections()
 	ctx := ctxT(b, 10*time.Minute)
 	if _, err := c.SetJob(ctx, Job{Ranks: 1, K: 1, M: 0, MinNodes: 1, Retention: 1}); err != nil {
+		s.Close()
 		b.Fatal(err)
 	}
 	var nodes []string
 	for i := 0; i < 64; i++ {
 		r, err := c.Register(ctx, "h:1", 1)
 		if err != nil {
+			s.Close()
 			b.Fatal(err)
 		}
 		nodes = append(nodes, r.Node)
 	}
+	return s, c, nodes
+}
+
+// BenchmarkHeartbeat measures the leader's heartbeat throughput: parallel
+// authenticated heartbeats of registered nodes over loopback HTTP (client
+// and server share the machine). ns/op is the inverse of the rate.
+func BenchmarkHeartbeat(b *testing.B) {
+	s, c, nodes := beatCluster(b)
+	defer s.Close()
+	defer c.CloseIdleConnections()
 	var next sync.Mutex
 	k := 0
 	b.SetParallelism(8)
@@ -198,22 +208,9 @@ func BenchmarkHeartbeat(b *testing.B) {
 // BenchmarkLeaseChannel is BenchmarkHeartbeat over the UDP lease channel:
 // the same nodes, the same parallelism, one Beater (socket) per goroutine.
 func BenchmarkLeaseChannel(b *testing.B) {
-	s := startCluster(b, 1, nil, func(c *Config) { c.Lease = time.Hour })[0]
+	s, c, nodes := beatCluster(b)
 	defer s.Close()
-	c := NewClient([]string{s.HTTPAddr()}, testKey)
 	defer c.CloseIdleConnections()
-	ctx := ctxT(b, 10*time.Minute)
-	if _, err := c.SetJob(ctx, Job{Ranks: 1, K: 1, M: 0, MinNodes: 1, Retention: 1}); err != nil {
-		b.Fatal(err)
-	}
-	var nodes []string
-	for i := 0; i < 64; i++ {
-		r, err := c.Register(ctx, "h:1", 1)
-		if err != nil {
-			b.Fatal(err)
-		}
-		nodes = append(nodes, r.Node)
-	}
 	var next sync.Mutex
 	k := 0
 	b.SetParallelism(8)
