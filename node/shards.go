@@ -16,17 +16,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-)
 
-// objectStore is the method set of checkpoint.Store; the shard server serves
-// one and shardClient is one, so checkpoint code uses a peer's memory like a
-// local store.
-type objectStore interface {
-	Put(ctx context.Context, name string, b []byte) error
-	Get(ctx context.Context, name string) ([]byte, error)
-	Delete(ctx context.Context, name string) error
-	List(ctx context.Context, prefix string) ([]string, error)
-}
+	"github.com/apollo-hpc/apollo/checkpoint"
+)
 
 // Shard API, version 1: GET/PUT/DELETE /v1/shards/<name>, GET /v1/shards?prefix=p
 // (JSON list). Every request carries X-Apollo-Time (unix ns) and
@@ -40,10 +32,6 @@ const (
 	maxShardObject = 4 << 30 // a shard larger than this is refused on PUT and GET
 	maxListBytes   = 16 << 20
 )
-
-// errNotFound is what shardClient.Get wraps for a missing object; it is
-// matched by message prefix on the wire (404).
-var errNotFound = errors.New("shard not found")
 
 func signRequest(key []byte, method, path, query string, t int64, length int64) string {
 	m := hmac.New(sha256.New, key)
@@ -75,13 +63,13 @@ type adopter interface {
 
 // ShardServer serves a store of shards to authenticated peers.
 type ShardServer struct {
-	store objectStore
+	store checkpoint.Store
 	key   []byte
 	log   *slog.Logger
 }
 
 // NewShardServer returns an http.Handler serving store.
-func NewShardServer(store objectStore, key []byte, log *slog.Logger) *ShardServer {
+func NewShardServer(store checkpoint.Store, key []byte, log *slog.Logger) *ShardServer {
 	return &ShardServer{store: store, key: key, log: log}
 }
 
@@ -116,7 +104,7 @@ func (s *ShardServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		b, err := s.store.Get(r.Context(), name)
 		if err != nil {
 			code := http.StatusInternalServerError
-			if strings.Contains(err.Error(), "not found") {
+			if errors.Is(err, checkpoint.ErrNotFound) {
 				code = http.StatusNotFound
 			}
 			http.Error(w, err.Error(), code)
@@ -154,12 +142,15 @@ func (s *ShardServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// shardClient is a peer's shard store reached over HTTP.
+// shardClient is a peer's shard store reached over HTTP; it is a
+// checkpoint.Store, so checkpoint code uses a peer's memory like a local store.
 type shardClient struct {
 	base string // http://host:port
 	key  []byte
 	hc   *http.Client
 }
+
+var _ checkpoint.Store = (*shardClient)(nil)
 
 func newShardClient(addr string, key []byte, hc *http.Client) *shardClient {
 	return &shardClient{base: "http://" + addr, key: key, hc: hc}
@@ -210,7 +201,7 @@ func (c *shardClient) Get(ctx context.Context, name string) ([]byte, error) {
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode == http.StatusNotFound:
-		return nil, fmt.Errorf("get shard %s from %s: %w", name, c.base, errNotFound)
+		return nil, fmt.Errorf("get shard %s from %s: %w", name, c.base, checkpoint.ErrNotFound)
 	case resp.StatusCode != http.StatusOK:
 		return nil, fmt.Errorf("get shard %s from %s: %w", name, c.base, statusErr(resp))
 	case resp.ContentLength < 0 || resp.ContentLength > maxShardObject:

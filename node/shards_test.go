@@ -18,7 +18,7 @@ import (
 	"github.com/apollo-hpc/apollo/checkpoint"
 )
 
-// mapStore is a minimal objectStore for tests of the shard server.
+// mapStore is a minimal checkpoint.Store for tests of the shard server.
 type mapStore struct {
 	mu sync.Mutex
 	m  map[string][]byte
@@ -35,7 +35,7 @@ func (s *mapStore) Get(_ context.Context, n string) ([]byte, error) {
 	defer s.mu.Unlock()
 	b, ok := s.m[n]
 	if !ok {
-		return nil, fmt.Errorf("object %s not found", n)
+		return nil, fmt.Errorf("object %s: %w", n, checkpoint.ErrNotFound)
 	}
 	return b, nil
 }
@@ -81,13 +81,13 @@ func TestShardServerRoundTrip(t *testing.T) {
 	if err != nil || len(names) != 2 {
 		t.Fatalf("%v %v", names, err)
 	}
-	if _, err := c.Get(ctx, "nope"); !errors.Is(err, errNotFound) {
+	if _, err := c.Get(ctx, "nope"); !errors.Is(err, checkpoint.ErrNotFound) {
 		t.Fatalf("missing object: %v", err)
 	}
 	if err := c.Delete(ctx, "c1-r0-s2"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Get(ctx, "c1-r0-s2"); !errors.Is(err, errNotFound) {
+	if _, err := c.Get(ctx, "c1-r0-s2"); !errors.Is(err, checkpoint.ErrNotFound) {
 		t.Fatalf("deleted object: %v", err)
 	}
 
