@@ -279,6 +279,21 @@ func (st *setter) wrap(e, gi int) int {
 	return gi
 }
 
+// face returns the global index (wrapped along d) and the centre of local
+// face (i, j, k) normal to d: face coordinate along d, cell centres elsewhere.
+func (st *setter) face(d, i, j, k int) (gi [3]int, x [3]float64) {
+	gi = [3]int{st.start[0] + i, st.start[1] + j, st.start[2] + k}
+	gi[d] = st.wrap(d, gi[d])
+	for e := 0; e < 3; e++ {
+		if e == d {
+			x[e] = st.xf(e, gi[e])
+		} else {
+			x[e] = st.xc(e, gi[e])
+		}
+	}
+	return gi, x
+}
+
 // facesFromPotential sets every interior face from the discrete curl of A
 // (edge-centred), plus a uniform field b0. ∇·B is then zero to round-off.
 func (st *setter) facesFromPotential(a [3]func(x, y, z float64) float64, b0 [3]float64) {
@@ -293,17 +308,7 @@ func (st *setter) facesFromPotential(a [3]func(x, y, z float64) float64, b0 [3]f
 		for k := 0; k <= hi[2]; k++ {
 			for j := 0; j <= hi[1]; j++ {
 				for i := 0; i <= hi[0]; i++ {
-					gi := [3]int{st.start[0] + i, st.start[1] + j, st.start[2] + k}
-					gi[d] = st.wrap(d, gi[d])
-					// Face centre: face coordinate along d, centres elsewhere.
-					var x [3]float64
-					for e := 0; e < 3; e++ {
-						if e == d {
-							x[e] = st.xf(e, gi[e])
-						} else {
-							x[e] = st.xc(e, gi[e])
-						}
-					}
+					gi, x := st.face(d, i, j, k)
 					// B_d = ∂A_e2/∂e1 − ∂A_e1/∂e2 with A on the face's edges.
 					lo1, hi1 := x, x
 					lo1[e1], hi1[e1] = st.xf(e1, gi[e1]), st.xf(e1, gi[e1]+1)
@@ -335,16 +340,7 @@ func (st *setter) facesFunc(f func(d int, x [3]float64) float64) {
 		for k := 0; k <= hi[2]; k++ {
 			for j := 0; j <= hi[1]; j++ {
 				for i := 0; i <= hi[0]; i++ {
-					gi := [3]int{st.start[0] + i, st.start[1] + j, st.start[2] + k}
-					gi[d] = st.wrap(d, gi[d])
-					var x [3]float64
-					for e := 0; e < 3; e++ {
-						if e == d {
-							x[e] = st.xf(e, gi[e])
-						} else {
-							x[e] = st.xc(e, gi[e])
-						}
-					}
+					_, x := st.face(d, i, j, k)
 					s.b[d][s.fidx(d, i, j, k)] = f(d, x)
 				}
 			}
