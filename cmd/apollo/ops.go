@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/apollo-hpc/apollo/coord"
 	"github.com/apollo-hpc/apollo/node"
@@ -254,7 +255,7 @@ func runCheckpoints(ctx context.Context, fs *flag.FlagSet, args []string) error 
 		return err
 	}
 	defer c.CloseIdleConnections()
-	sctx, cancel := context.WithTimeout(ctx, 3e9)
+	sctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	s, err := c.Status(sctx)
 	cancel()
 	var st *coord.State
