@@ -579,6 +579,10 @@ func (s *Server) recordWriter() {
 		case rec := <-s.records:
 			if err := writeCommitRecord(s.cfg.SharedDir, rec); err != nil {
 				s.log.Error("write commit record to shared dir", "checkpoint", rec.Checkpoint.ID, "err", err)
+				continue
+			}
+			if err := pruneCommitRecords(s.cfg.SharedDir, keepRecords, time.Now()); err != nil {
+				s.log.Warn("prune old commit records", "err", err)
 			}
 		}
 	}

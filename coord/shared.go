@@ -1,12 +1,14 @@
 package coord
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // CommitRecord describes one committed checkpoint and the job it belongs to.
@@ -24,6 +26,13 @@ const (
 	recordDir    = "coord"
 	recordPrefix = "commit-"
 	maxRecord    = 16 << 20
+	// keepRecords bounds the records kept in the shared directory: resume
+	// needs only the newest valid one, the others are fall-backs in case it
+	// is damaged. A week of 30 s checkpoints would otherwise leave 20,000 files.
+	keepRecords = 16
+	// staleTemp is the age after which a temporary record file is taken for
+	// the leftover of a crashed write (a live write takes milliseconds).
+	staleTemp = 10 * time.Minute
 )
 
 func recordName(id uint64) string { return fmt.Sprintf("%s%020d.rec", recordPrefix, id) }
@@ -73,6 +82,56 @@ func writeCommitRecord(shared string, rec CommitRecord) error {
 	return nil
 }
 
+// recordIDs lists the ids of the commit records in dir, newest first.
+func recordIDs(dir string) ([]uint64, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var ids []uint64
+	for _, e := range ents {
+		n := e.Name()
+		if !strings.HasPrefix(n, recordPrefix) || !strings.HasSuffix(n, ".rec") {
+			continue
+		}
+		id, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimPrefix(n, recordPrefix), ".rec"), 10, 64)
+		if err == nil {
+			ids = append(ids, id)
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] > ids[j] })
+	return ids, nil
+}
+
+// pruneCommitRecords removes all but the newest keep records and temporary
+// files older than staleTemp. Replicas may prune concurrently: a file that
+// is already gone is not an error.
+func pruneCommitRecords(shared string, keep int, now time.Time) error {
+	dir := filepath.Join(shared, recordDir)
+	ids, err := recordIDs(dir)
+	if err != nil {
+		return fmt.Errorf("prune commit records: %w", err)
+	}
+	var errs []error
+	for i := keep; i < len(ids); i++ {
+		if err := os.Remove(filepath.Join(dir, recordName(ids[i]))); err != nil && !os.IsNotExist(err) {
+			errs = append(errs, err)
+		}
+	}
+	tmps, _ := filepath.Glob(filepath.Join(dir, ".tmp-commit-*"))
+	for _, p := range tmps {
+		if st, err := os.Stat(p); err == nil && now.Sub(st.ModTime()) > staleTemp {
+			if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+				errs = append(errs, err)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("prune commit records: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
 // DecodeCommitRecord decodes and verifies a commit record file's bytes.
 func DecodeCommitRecord(b []byte) (*CommitRecord, error) {
 	var rec CommitRecord
@@ -92,22 +151,10 @@ func DecodeCommitRecord(b []byte) (*CommitRecord, error) {
 // shared directory, skipping (and reporting) records that do not verify.
 func LatestCommitRecord(shared string) (*CommitRecord, []error, error) {
 	dir := filepath.Join(shared, recordDir)
-	ents, err := os.ReadDir(dir)
+	ids, err := recordIDs(dir)
 	if err != nil {
 		return nil, nil, fmt.Errorf("commit records: %w", err)
 	}
-	var ids []uint64
-	for _, e := range ents {
-		n := e.Name()
-		if !strings.HasPrefix(n, recordPrefix) || !strings.HasSuffix(n, ".rec") {
-			continue
-		}
-		id, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimPrefix(n, recordPrefix), ".rec"), 10, 64)
-		if err == nil {
-			ids = append(ids, id)
-		}
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] > ids[j] })
 	var bad []error
 	for _, id := range ids {
 		p := filepath.Join(dir, recordName(id))
