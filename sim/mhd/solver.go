@@ -576,44 +576,92 @@ func fastSpeed(gamma, d, p, bn, bt1, bt2 float64) float64 {
 
 // maxDt is the CFL-1 stable step of the interior of (u, b); 0 if any
 // cell is not a number.
+//
+// It keeps, per axis, the largest |v_e| + c_f,e and divides by Δx_e once at
+// the end: correctly rounded division by a positive constant is monotone,
+// so max(x/Δx) = max(x)/Δx bit for bit, and the pass saves three
+// divisions per cell. γp/ρ is shared by the three fast speeds (the same
+// expression, so the same bits as fastSpeed).
 func (s *solver) maxDt() float64 {
 	gm1 := s.gamma - 1
-	inv := 0.0
+	gamma := s.gamma
+	var vmax [3]float64
 	sx, sy := s.s[0], s.s[1]
+	n := s.n[0]
+	act0, act1, act2 := s.active[0], s.active[1], s.active[2]
+	u0, u1, u2, u3, u4 := s.u[iDN], s.u[iM1], s.u[iM2], s.u[iM3], s.u[iEN]
 	for k := 0; k < s.n[2]; k++ {
 		for j := 0; j < s.n[1]; j++ {
 			c0 := s.cidx(0, j, k)
 			fx0 := s.fidx(0, 0, j, k)
 			fy0 := s.fidx(1, 0, j, k)
-			for i := 0; i < s.n[0]; i++ {
-				c := c0 + i
-				b1 := 0.5 * (s.b[0][fx0+i] + s.b[0][fx0+i+1])
-				b2 := 0.5 * (s.b[1][fy0+i] + s.b[1][fy0+i+sx])
-				b3 := 0.5 * (s.b[2][c] + s.b[2][c+sx*sy])
-				d := math.Max(s.u[iDN][c], s.dfloor)
-				v := [3]float64{s.u[iM1][c] / d, s.u[iM2][c] / d, s.u[iM3][c] / d}
-				p := gm1 * (s.u[iEN][c] - 0.5*d*(v[0]*v[0]+v[1]*v[1]+v[2]*v[2]) - 0.5*(b1*b1+b2*b2+b3*b3))
+			bxl, bxr := s.b[0][fx0:][:n], s.b[0][fx0+1:][:n]
+			byl, byr := s.b[1][fy0:][:n], s.b[1][fy0+sx:][:n]
+			bzl, bzr := s.b[2][c0:][:n], s.b[2][c0+sx*sy:][:n]
+			rd, r1, r2, r3, re := u0[c0:][:n], u1[c0:][:n], u2[c0:][:n], u3[c0:][:n], u4[c0:][:n]
+			m0, m1, m2 := vmax[0], vmax[1], vmax[2]
+			for i := 0; i < n; i++ {
+				b1 := 0.5 * (bxl[i] + bxr[i])
+				b2 := 0.5 * (byl[i] + byr[i])
+				b3 := 0.5 * (bzl[i] + bzr[i])
+				d := math.Max(rd[i], s.dfloor)
+				v1, v2, v3 := r1[i]/d, r2[i]/d, r3[i]/d
+				p := gm1 * (re[i] - 0.5*d*(v1*v1+v2*v2+v3*v3) - 0.5*(b1*b1+b2*b2+b3*b3))
 				p = math.Max(p, s.pfloor)
-				bb := [3]float64{b1, b2, b3}
-				for e := 0; e < 3; e++ {
-					if !s.active[e] {
-						continue
-					}
-					cf := fastSpeed(s.gamma, d, p, bb[e], bb[(e+1)%3], bb[(e+2)%3])
-					r := (math.Abs(v[e]) + cf) / s.dx[e]
-					if r > inv {
-						inv = r
+				asq := gamma * p / d
+				b1sq, b2sq, b3sq := b1*b1, b2*b2, b3*b3
+				nan := false
+				if act0 {
+					r := math.Abs(v1) + fastSpeedA(asq, d, b1sq, b2sq+b3sq)
+					if r > m0 {
+						m0 = r
 					} else if r != r {
-						// A NaN state must stop the run, not be skipped by
-						// the comparison: a zero dt makes the driver fail.
-						return 0
+						nan = true
 					}
 				}
+				if act1 {
+					r := math.Abs(v2) + fastSpeedA(asq, d, b2sq, b3sq+b1sq)
+					if r > m1 {
+						m1 = r
+					} else if r != r {
+						nan = true
+					}
+				}
+				if act2 {
+					r := math.Abs(v3) + fastSpeedA(asq, d, b3sq, b1sq+b2sq)
+					if r > m2 {
+						m2 = r
+					} else if r != r {
+						nan = true
+					}
+				}
+				if nan {
+					// A NaN state must stop the run, not be skipped by
+					// the comparison: a zero dt makes the driver fail.
+					return 0
+				}
 			}
+			vmax[0], vmax[1], vmax[2] = m0, m1, m2
+		}
+	}
+	inv := 0.0
+	for e := 0; e < 3; e++ {
+		if r := vmax[e] / s.dx[e]; r > inv {
+			inv = r
 		}
 	}
 	if inv == 0 {
 		return math.Inf(1)
 	}
 	return 1 / inv
+}
+
+// fastSpeedA is fastSpeed with γp/ρ, B_n² and B_t1² + B_t2² precomputed
+// (the same operations in the same order).
+func fastSpeedA(asq, d, bnsq, btsq float64) float64 {
+	ct2 := btsq / d
+	ca2 := bnsq / d
+	qsq := ca2 + ct2 + asq
+	tmp := ca2 + ct2 - asq
+	return math.Sqrt(0.5 * (qsq + math.Sqrt(tmp*tmp+4*asq*ct2)))
 }
