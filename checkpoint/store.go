@@ -46,14 +46,71 @@ func checkName(name string) error {
 
 // MemStore keeps objects in this process's memory: the diskless level. The
 // node process serves it to peers.
+//
+// It recycles the buffers of the objects it deletes (retention deleting an
+// old checkpoint) for the next ones it receives (Put, Alloc): fresh memory
+// costs a page fault and a kernel zeroing per page, which on a node also
+// evicts the solver's working set from the cache, at every checkpoint. A
+// buffer handed out by Get is never recycled, since its reader may still
+// hold it.
 type MemStore struct {
-	mu   sync.RWMutex
-	objs map[string][]byte
-	size atomic.Int64
+	mu        sync.RWMutex
+	objs      map[string]*memObj
+	free      [][]byte // buffers of deleted objects, never lent, for reuse
+	freeBytes int64
+	size      atomic.Int64
 }
 
+type memObj struct {
+	b    []byte
+	lent atomic.Bool // returned by Get: never recycled
+}
+
+// maxFreeBufs bounds the recycling pool by count; its bytes are bounded by
+// what the store held before, since only deleted objects enter it.
+const maxFreeBufs = 256
+
 // NewMemStore returns an empty MemStore.
-func NewMemStore() *MemStore { return &MemStore{objs: map[string][]byte{}} }
+func NewMemStore() *MemStore { return &MemStore{objs: map[string]*memObj{}} }
+
+// Alloc returns a buffer of n bytes with unspecified contents, recycled
+// from a deleted object when one fits (capacity n to 2n), else fresh. The
+// caller fills it and hands it over with Adopt.
+func (s *MemStore) Alloc(n int) []byte {
+	s.mu.Lock()
+	best := -1
+	for i, b := range s.free {
+		if c := cap(b); c >= n && c <= 2*n+4096 && (best < 0 || c < cap(s.free[best])) {
+			best = i
+		}
+	}
+	if best >= 0 {
+		b := s.free[best]
+		last := len(s.free) - 1
+		s.free[best] = s.free[last]
+		s.free[last] = nil
+		s.free = s.free[:last]
+		s.freeBytes -= int64(cap(b))
+		s.mu.Unlock()
+		return b[:n]
+	}
+	s.mu.Unlock()
+	return make([]byte, n)
+}
+
+// recycle puts the buffer of a removed object into the pool unless it was
+// lent out. Called with s.mu held.
+func (s *MemStore) recycle(o *memObj) {
+	if o == nil || o.lent.Load() || cap(o.b) == 0 {
+		return
+	}
+	if len(s.free) >= maxFreeBufs {
+		s.freeBytes -= int64(cap(s.free[0]))
+		s.free = append(s.free[:0], s.free[1:]...)
+	}
+	s.free = append(s.free, o.b)
+	s.freeBytes += int64(cap(o.b))
+}
 
 // Put stores a copy of b (callers reuse their buffers).
 func (s *MemStore) Put(ctx context.Context, name string, b []byte) error {
@@ -63,17 +120,16 @@ func (s *MemStore) Put(ctx context.Context, name string, b []byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	c := append([]byte(nil), b...)
-	s.mu.Lock()
-	s.size.Add(int64(len(c) - len(s.objs[name])))
-	s.objs[name] = c
-	s.mu.Unlock()
+	c := s.Alloc(len(b))
+	copy(c, b)
+	s.store(name, c)
 	return nil
 }
 
 // Adopt stores b itself, without the copy Put makes: the caller hands b
 // over and must not use it afterwards. The shard server uses it for request
-// bodies it has just read into a fresh buffer, saving a copy of every shard.
+// bodies it has just read into a buffer from Alloc, saving a copy of every
+// shard.
 func (s *MemStore) Adopt(ctx context.Context, name string, b []byte) error {
 	if err := checkName(name); err != nil {
 		return err
@@ -81,32 +137,48 @@ func (s *MemStore) Adopt(ctx context.Context, name string, b []byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	s.size.Add(int64(len(b) - len(s.objs[name])))
-	s.objs[name] = b
-	s.mu.Unlock()
+	s.store(name, b)
 	return nil
 }
 
-// Get returns the stored object; the caller must not modify it.
+func (s *MemStore) store(name string, b []byte) {
+	s.mu.Lock()
+	old := s.objs[name]
+	if old != nil {
+		s.size.Add(-int64(len(old.b)))
+		s.recycle(old)
+	}
+	s.size.Add(int64(len(b)))
+	s.objs[name] = &memObj{b: b}
+	s.mu.Unlock()
+}
+
+// Get returns the stored object; the caller must not modify it. The
+// object's buffer is then never recycled.
 func (s *MemStore) Get(ctx context.Context, name string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
-	b, ok := s.objs[name]
+	o, ok := s.objs[name]
+	if ok {
+		o.lent.Store(true)
+	}
 	s.mu.RUnlock()
 	if !ok {
 		return nil, fmt.Errorf("memstore get %q: %w", name, ErrNotFound)
 	}
-	return b, nil
+	return o.b, nil
 }
 
-// Delete removes an object.
+// Delete removes an object; its buffer is kept for reuse unless lent.
 func (s *MemStore) Delete(ctx context.Context, name string) error {
 	s.mu.Lock()
-	s.size.Add(-int64(len(s.objs[name])))
-	delete(s.objs, name)
+	if o, ok := s.objs[name]; ok {
+		s.size.Add(-int64(len(o.b)))
+		delete(s.objs, name)
+		s.recycle(o)
+	}
 	s.mu.Unlock()
 	return nil
 }
@@ -123,6 +195,13 @@ func (s *MemStore) List(ctx context.Context, prefix string) ([]string, error) {
 	s.mu.RUnlock()
 	sort.Strings(out)
 	return out, nil
+}
+
+// FreeBytes returns the bytes held for reuse (buffers of deleted objects).
+func (s *MemStore) FreeBytes() int64 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.freeBytes
 }
 
 // Bytes returns the total size of the stored objects.

@@ -1,6 +1,7 @@
 package checkpoint
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -78,6 +79,61 @@ func TestMemStoreAdopt(t *testing.T) {
 	cancel()
 	if err := s.Adopt(cctx, "b", nil); err == nil {
 		t.Fatal("cancelled context accepted")
+	}
+}
+
+// TestMemStoreRecycle: the buffers of deleted or replaced objects are
+// reused by Alloc and Put, never one that Get handed out, and recycling
+// never changes a stored object.
+func TestMemStoreRecycle(t *testing.T) {
+	s := NewMemStore()
+	ctx := context.Background()
+	fill := func(b []byte, v byte) []byte {
+		for i := range b {
+			b[i] = v
+		}
+		return b
+	}
+	a := fill(s.Alloc(1000), 'a')
+	if err := s.Adopt(ctx, "a", a); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Put(ctx, "b", fill(make([]byte, 1000), 'b')); err != nil {
+		t.Fatal(err)
+	}
+	s.Delete(ctx, "a")
+	if s.FreeBytes() != 1000 {
+		t.Fatalf("free %d after delete, want 1000", s.FreeBytes())
+	}
+	if got := s.Alloc(10_000); &got[0] == &a[0] {
+		t.Fatal("a buffer of 1000 bytes recycled for 10000")
+	}
+	c := s.Alloc(900)
+	if &c[0] != &a[0] || len(c) != 900 || s.FreeBytes() != 0 {
+		t.Fatalf("deleted buffer not recycled (len %d, free %d)", len(c), s.FreeBytes())
+	}
+	s.Adopt(ctx, "c", fill(c, 'c'))
+	// Put replacing "b" recycles b's old buffer for the next Put.
+	bOld, _ := s.Get(ctx, "b") // lent: must never be reused
+	s.Put(ctx, "b", fill(make([]byte, 1000), 'B'))
+	if s.FreeBytes() != 0 {
+		t.Fatal("a buffer handed out by Get was recycled")
+	}
+	s.Put(ctx, "d", fill(make([]byte, 1000), 'd'))
+	s.Delete(ctx, "d")
+	e := s.Alloc(1000)
+	fill(e, 'e')
+	for name, v := range map[string]byte{"b": 'B', "c": 'c'} {
+		got, err := s.Get(ctx, name)
+		if err != nil || !bytes.Equal(got, bytes.Repeat([]byte{v}, len(got))) {
+			t.Fatalf("object %s changed by recycling: %v", name, err)
+		}
+	}
+	if !bytes.Equal(bOld, bytes.Repeat([]byte{'b'}, 1000)) {
+		t.Fatal("lent buffer overwritten")
+	}
+	if s.Bytes() != 1900 {
+		t.Fatalf("size %d, want 1900", s.Bytes())
 	}
 }
 
