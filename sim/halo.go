@@ -52,6 +52,8 @@ type Halo struct {
 	// On little-endian machines (the wire order) the byte buffers are views
 	// of these, so packing is a row-wise copy.
 	sendF, recvF [3][2][]float64
+	// deferX: Exchange leaves the x self-wrap to the caller (DeferWrapX).
+	deferX bool
 }
 
 // nativeLE reports whether float64s in memory are already in wire order.
@@ -167,6 +169,46 @@ func (h *Halo) SetReflectSign(axis int, names ...string) error {
 // SetUserBC sets the function that fills UserBoundary faces.
 func (h *Halo) SetUserBC(fn UserBC) { h.user = fn }
 
+// DeferWrapX makes Exchange leave the x ghosts to the caller when this block
+// is its own neighbour across a periodic x axis (one block along x), and
+// reports whether it does; otherwise (x neighbours or a physical x face) it
+// changes nothing and returns false. The x wrap touches the first and last
+// cache line of every row of every field, typically just after they left
+// the cache, and costs more than the copy suggests; a sweep that reads each
+// row anyway fills them for almost nothing by calling WrapX on the row just
+// before it reads the row's x ghosts. Exchange still fills the y and z
+// ghosts, but the x ghosts of every row, the y and z ghost rows included,
+// keep whatever they held: only a stencil that reads no edge or corner
+// ghost (such as the 7-point Laplacian) may defer.
+func (h *Halo) DeferWrapX() bool {
+	b := h.b
+	h.deferX = b.Nbr[0][0] == h.rank && b.Nbr[0][1] == h.rank
+	return h.deferX
+}
+
+// WrapX fills the x ghosts of the row of f that starts at Data[o], o =
+// f.Idx(0, j, k), from the row itself, as a periodic x axis with one block
+// requires: what Exchange does for that row unless DeferWrapX was called.
+func WrapX(f *Field, o int) {
+	n, u := f.N[0]-f.Stag[0], f.Data
+	ng, hi := f.Ng, f.Stag[0]+f.Ng
+	if n >= hi && n >= ng { // no index wraps more than once: no division
+		for g := 1; g <= ng; g++ {
+			u[o-g] = u[o+n-g]
+		}
+		for g := 0; g < hi; g++ {
+			u[o+n+g] = u[o+g]
+		}
+		return
+	}
+	for g := 1; g <= ng; g++ {
+		u[o-g] = u[o+((-g%n)+n)%n]
+	}
+	for g := 0; g < hi; g++ {
+		u[o+n+g] = u[o+g%n]
+	}
+}
+
 // Exchange fills every ghost point of the halo's fields: from neighbours,
 // from this block itself across a periodic axis with one block, or from the
 // physical boundary condition.
@@ -175,7 +217,9 @@ func (h *Halo) Exchange(ctx context.Context) error {
 	for a := 0; a < 3; a++ {
 		lo, hi := b.Nbr[a][0], b.Nbr[a][1]
 		if lo == h.rank && hi == h.rank {
-			h.selfPeriodic(a)
+			if a != 0 || !h.deferX {
+				h.selfPeriodic(a)
+			}
 			continue
 		}
 		// Upward: send my top layers to the high neighbour, receive the
