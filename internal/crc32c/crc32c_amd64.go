@@ -2,7 +2,12 @@
 
 package crc32c
 
-import "github.com/klauspost/cpuid/v2"
+import (
+	"hash/crc32"
+	"math/bits"
+
+	"github.com/klauspost/cpuid/v2"
+)
 
 // The kernel needs 256-bit carry-less multiplication (VPCLMULQDQ with VEX
 // encoding, which x/sys/cpu only reports together with AVX-512) and AVX2,
@@ -24,4 +29,51 @@ var foldK = [5][2]uint64{foldPair(256), foldPair(128), foldPair(64), foldPair(32
 //go:noescape
 func updateVPCLMUL(crc uint32, p []byte) uint32
 
-func archUpdate(crc uint32, p []byte) uint32 { return updateVPCLMUL(crc, p) }
+// hybridChunk returns the (non-inverted) CRC state after the first
+// blk·hybridBlock bytes of p given the state crc. It requires 2 <= blk <=
+// hybridMaxBlk, len(p) >= blk·hybridBlock, k = &shiftK[blk] and the CPU
+// features in archAvailable.
+//
+//go:noescape
+func hybridChunk(crc uint32, p []byte, blk int, k *[3]uint64) uint32
+
+const (
+	// hybridBlock is the bytes one round of hybridChunk consumes: 128 for
+	// the vector unit, 3×40 for three crc32 instruction streams, a ratio
+	// that keeps both busy on Zen 3.
+	hybridBlock  = 128 + 3*hybridLane
+	hybridLane   = 40
+	hybridMaxBlk = 512
+)
+
+// shiftK[blk] holds, for a chunk of blk rounds, the multipliers that move a
+// 32-bit state forward by 3, 2 and 1 stream lengths (blk·hybridLane bytes):
+// x^(8n-33) mod P, bit-reflected; the 33 accounts for the crc32
+// instruction's x^32 and the one-bit offset of a reflected product.
+var shiftK = func() (t [hybridMaxBlk + 1][3]uint64) {
+	if !archAvailable {
+		return t
+	}
+	step := bits.Reverse32(xPowMod(8*hybridLane, castagnoliPoly))
+	var pow [3*hybridMaxBlk + 1]uint32 // pow[m] = x^(8·m·hybridLane - 33)
+	pow[1] = bits.Reverse32(xPowMod(8*hybridLane-33, castagnoliPoly))
+	for m := 2; m < len(pow); m++ {
+		pow[m] = mulModP(pow[m-1], step)
+	}
+	for blk := 1; blk <= hybridMaxBlk; blk++ {
+		t[blk] = [3]uint64{uint64(pow[3*blk]), uint64(pow[2*blk]), uint64(pow[blk])}
+	}
+	return t
+}()
+
+func archUpdate(crc uint32, p []byte) uint32 {
+	for len(p) >= 2*hybridBlock {
+		blk := min(len(p)/hybridBlock, hybridMaxBlk)
+		crc = hybridChunk(crc, p, blk, &shiftK[blk])
+		p = p[blk*hybridBlock:]
+	}
+	if len(p) >= 256 {
+		return updateVPCLMUL(crc, p)
+	}
+	return ^crc32.Update(^crc, castagnoli, p)
+}
