@@ -128,7 +128,7 @@ func BenchmarkStencil160(b *testing.B) {
 				tileBytes = tb
 				for it := 0; it < b.N; it++ {
 					for i := range blks {
-						stencil(us[i], vs[i], blks[i].N, 0.1, 0.1, 0.1)
+						stencil(us[i], vs[i], blks[i].N, 0.1, 0.1, 0.1, false)
 					}
 				}
 				b.ReportMetric(float64(160*160*160)*float64(b.N)/b.Elapsed().Seconds(), "cells/s")
