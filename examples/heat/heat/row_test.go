@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"gonum.org/v1/gonum/floats"
+
 	"github.com/apollo-hpc/apollo/comm/inproc"
 	"github.com/apollo-hpc/apollo/sim"
 )
@@ -75,5 +77,57 @@ func TestVectorKernelSameBits(t *testing.T) {
 		if vec != scalar {
 			t.Fatalf("%d ranks: vector %+v, scalar %+v", size, vec, scalar)
 		}
+	}
+}
+
+// rowGonum is the row update as whole-row gonum/floats operations (SSE2
+// assembly inside) through an L1-sized scratch row: the alternative to the
+// fused kernel that BenchmarkRow measures. Same operations, same order, so
+// the same bits.
+func rowGonum(v, u, w, e, s, n, b, t, tmp []float64, c *coefs) {
+	floats.ScaleTo(v, c[0], u)
+	floats.AddTo(tmp, w, e)
+	floats.AddScaled(v, c[1], tmp)
+	floats.AddTo(tmp, s, n)
+	floats.AddScaled(v, c[2], tmp)
+	floats.AddTo(tmp, b, t)
+	floats.AddScaled(v, c[3], tmp)
+}
+
+// BenchmarkRow times one 160-cell row update with all rows in L1: the
+// pure-Go loop, the AVX2 kernel (row) and a gonum/floats composition.
+func BenchmarkRow(b *testing.B) {
+	const n = 160
+	rng := rand.New(rand.NewPCG(3, 4))
+	var r [9][]float64
+	for i := range r {
+		r[i] = make([]float64, n)
+		for j := range r[i] {
+			r[i][j] = rng.Float64()
+		}
+	}
+	c := coefs{0.4, 0.1, 0.1, 0.1}
+	want := make([]float64, n)
+	rowGo(want, r[1], r[2], r[3], r[4], r[5], r[6], r[7], &c)
+	for _, k := range []struct {
+		name string
+		fn   func()
+	}{
+		{"go", func() { rowGo(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], &c) }},
+		{"row", func() { row(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], &c) }},
+		{"gonum", func() { rowGonum(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], &c) }},
+	} {
+		b.Run(k.name, func(b *testing.B) {
+			k.fn()
+			for i := range want {
+				if math.Float64bits(r[0][i]) != math.Float64bits(want[i]) {
+					b.Fatalf("v[%d] = %v, rowGo gives %v", i, r[0][i], want[i])
+				}
+			}
+			for b.Loop() {
+				k.fn()
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "cells/s")
+		})
 	}
 }
