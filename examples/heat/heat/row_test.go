@@ -1,12 +1,14 @@
 package heat
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
 
 	"gonum.org/v1/gonum/floats"
 
+	"github.com/apollo-hpc/apollo/comm"
 	"github.com/apollo-hpc/apollo/comm/inproc"
 	"github.com/apollo-hpc/apollo/sim"
 )
@@ -130,4 +132,40 @@ func BenchmarkRow(b *testing.B) {
 			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "cells/s")
 		})
 	}
+}
+
+// A step allocates nothing: on one rank (every axis wraps onto the block,
+// x inside the sweep), through the vector kernel and through the scalar one.
+func TestStepZeroAlloc(t *testing.T) {
+	defer func(v bool) { useAVX2 = v }(useAVX2)
+	onRanks(t, inproc.NewWorld(1, 1), func(c *comm.Comm) error {
+		env, err := sim.NewEnv(c, DefaultGrid(17), [3]int{}, 1)
+		if err != nil {
+			return err
+		}
+		m := New(Config{})
+		if err := m.Init(bg, env); err != nil {
+			return err
+		}
+		if !m.wrapX {
+			return fmt.Errorf("one rank on a periodic box does not wrap x in the sweep")
+		}
+		dt := m.MaxDt(env)
+		for _, vec := range []bool{true, false} {
+			useAVX2 = vec && useAVX2
+			var err error
+			allocs := testing.AllocsPerRun(10, func() {
+				if e := m.Step(bg, env, 0, dt); e != nil {
+					err = e
+				}
+			})
+			if err != nil {
+				return err
+			}
+			if allocs != 0 {
+				return fmt.Errorf("vector kernel %v: %v allocations per step", useAVX2, allocs)
+			}
+		}
+		return nil
+	})
 }
