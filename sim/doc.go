@@ -49,7 +49,10 @@
 // same sweep order: Outflow copies the boundary value, Reflecting mirrors
 // (with a sign flip for fields named by SetReflectSign), UserBoundary calls
 // the function given to SetUserBC. An axis with one block across a periodic
-// boundary wraps onto itself by a local copy.
+// boundary wraps onto itself by a local copy. For x, that copy touches two
+// cache lines of every row; a stencil that reads no edge or corner ghost can
+// call Halo.DeferWrapX and fill each row's x ghosts with WrapX as its sweep
+// reaches the row (examples/heat does).
 //
 // # Driver
 //
