@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/apollo-hpc/apollo/comm"
 	"github.com/apollo-hpc/apollo/comm/internal/match"
@@ -18,6 +19,14 @@ type endpoint struct {
 	addrs []string
 	peers []*peer // per rank; nil for ranks on this host
 	box   *match.Box
+
+	// The cancellable context whose end interrupts this endpoint's
+	// receivers reading a socket (see watch); receives under other
+	// cancellable contexts meanwhile do not read.
+	wmu   sync.Mutex
+	wdone <-chan struct{}
+	wuse  int // receives under wdone's context in progress
+	wstop func() bool
 }
 
 func (e *endpoint) Rank() int     { return e.rank }
@@ -62,18 +71,134 @@ func (e *endpoint) Send(ctx context.Context, dst, tag int, data []byte) error {
 }
 
 func (e *endpoint) Recv(ctx context.Context, src, tag int, buf []byte) ([]byte, comm.Status, error) {
-	out, st, err := e.box.Recv(ctx, src, tag, buf)
+	out, st, w, err := e.box.Post(ctx, src, tag, buf)
+	if w != nil {
+		out, st, err = e.await(ctx, src, w)
+	}
 	if err != nil {
 		return nil, st, fmt.Errorf("tcp: rank %d epoch %d: %w", e.rank, e.epoch, err)
 	}
 	return out, st, nil
 }
 
+// await waits for the posted receive w. For a rank on another host the
+// receiver reads that connection itself when nobody else does (the
+// network poller then wakes this goroutine, not a reader that would have
+// to wake it: one cross-thread wake-up less per message).
+func (e *endpoint) await(ctx context.Context, src int, w *match.Waiter) ([]byte, comm.Status, error) {
+	var p *peer
+	if src >= 0 && src < e.size {
+		p = e.peers[src]
+	}
+	if p == nil {
+		out, st, _, err := e.box.Wait(ctx, w, nil)
+		return out, st, err
+	}
+	if !e.watch(ctx) {
+		p.plainWait(1)
+		out, st, _, err := e.box.Wait(ctx, w, nil)
+		p.plainWait(-1)
+		return out, st, err
+	}
+	defer e.unwatch(ctx)
+	for {
+		if ok, _ := p.take(true); ok {
+			e.readFor(ctx, p, w)
+			p.release()
+			if w.Done() || ctx.Err() != nil || e.box.Err() != nil {
+				out, st, _, err := e.box.Wait(ctx, w, nil)
+				return out, st, err
+			}
+		}
+		out, st, again, err := e.box.Wait(ctx, w, p.freeCh)
+		if !again {
+			return out, st, err
+		}
+	}
+}
+
+// readFor reads p's frames, holding the reading role, until w is done, ctx
+// ends, the endpoint closes or the holder is asked to yield.
+func (e *endpoint) readFor(ctx context.Context, p *peer, w *match.Waiter) {
+	for !w.Done() {
+		if ctx.Err() != nil || e.box.Err() != nil {
+			return
+		}
+		if _, err := e.h.readFrame(p); err != nil {
+			if err != errYield {
+				e.h.readFailed(p, err)
+			}
+			return
+		}
+	}
+}
+
+// watch reports whether a receive under ctx may read a socket: ctx cannot
+// end, or its end interrupts the reading. One context at a time is
+// registered per endpoint (so that a run of receives under the same context
+// allocates nothing); it is replaced when no receive uses it. A true result
+// must be paired with unwatch.
+func (e *endpoint) watch(ctx context.Context) bool {
+	done := ctx.Done()
+	if done == nil {
+		return true
+	}
+	e.wmu.Lock()
+	defer e.wmu.Unlock()
+	if e.wdone == done {
+		e.wuse++
+		return true
+	}
+	if e.wuse > 0 || e.box.Err() != nil {
+		return false
+	}
+	if e.wstop != nil {
+		e.wstop()
+	}
+	e.wdone, e.wuse = done, 1
+	e.wstop = context.AfterFunc(ctx, e.interrupt)
+	return true
+}
+
+func (e *endpoint) unwatch(ctx context.Context) {
+	if ctx.Done() == nil {
+		return
+	}
+	e.wmu.Lock()
+	e.wuse--
+	e.wmu.Unlock()
+}
+
+// interrupt stops the receivers reading this endpoint's connections.
+func (e *endpoint) interrupt() {
+	for _, p := range e.peers {
+		if p != nil {
+			p.interrupt()
+		}
+	}
+}
+
+// closeBox closes the mailbox, stops receivers reading for it and drops the
+// context registration; it reports whether this call closed the box.
+func (e *endpoint) closeBox(err error) bool {
+	if !e.box.Close(err) {
+		return false
+	}
+	e.interrupt()
+	e.wmu.Lock()
+	if e.wstop != nil {
+		e.wstop()
+		e.wstop = nil
+	}
+	e.wmu.Unlock()
+	return true
+}
+
 // Close ends this rank's epoch: its blocked calls return ErrClosed, and the
 // other ranks of the epoch are told, so that their receives from this rank
 // fail instead of waiting.
 func (e *endpoint) Close() error {
-	if !e.box.Close(fmt.Errorf("tcp: rank %d epoch %d: %w", e.rank, e.epoch, comm.ErrClosed)) {
+	if !e.closeBox(fmt.Errorf("tcp: rank %d epoch %d: %w", e.rank, e.epoch, comm.ErrClosed)) {
 		return nil
 	}
 	e.h.rankClosed(e.epoch, e.rank)

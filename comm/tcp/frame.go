@@ -50,6 +50,10 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // errFrame marks a frame that does not parse; the connection is dropped.
 var errFrame = errors.New("tcp: malformed frame")
 
+// errYield stops a frame reader at a frame boundary because its goroutine
+// was asked to give up reading; the connection is fine.
+var errYield = errors.New("tcp: reader asked to yield")
+
 type header struct {
 	kind   uint8
 	epoch  uint64
@@ -131,16 +135,32 @@ type frameReader struct {
 	// onTimeout, if set, is called when a read times out; if it returns
 	// true the read is retried (see Host's grace period).
 	onTimeout func() bool
-	hb        [headerLen]byte
-	tb        [trailerLen]byte
-	scratch   []byte
+	// yield, if set, is asked before each header: true stops the reader
+	// with errYield at this frame boundary. interrupted, if set, is asked
+	// first on a timeout: true means the deadline was moved into the past
+	// to stop the reader and has been re-armed; the read then ends with
+	// errYield if no byte of a frame was read yet, and is retried if not.
+	yield       func() bool
+	interrupted func() bool
+	boundary    bool // reading a header, nothing of it read yet
+	hb          [headerLen]byte
+	tb          [trailerLen]byte
+	scratch     []byte
 }
 
 func (fr *frameReader) header() (header, error) {
 	if fr.refresh != nil {
 		fr.refresh()
 	}
-	if _, err := fr.readFull(fr.hb[:]); err != nil {
+	// After refresh, which may push the deadline out again: a yield
+	// requested before it is seen here, one after it by the past deadline.
+	if fr.yield != nil && fr.yield() {
+		return header{}, errYield
+	}
+	fr.boundary = true
+	_, err := fr.readFull(fr.hb[:])
+	fr.boundary = false
+	if err != nil {
 		return header{}, err
 	}
 	return decodeHeader(fr.hb[:], fr.max)
@@ -166,8 +186,16 @@ func (fr *frameReader) readFullCRC(b []byte, crc *uint32) (int, error) {
 			continue
 		}
 		var ne interface{ Timeout() bool }
-		if errors.As(err, &ne) && ne.Timeout() && fr.onTimeout != nil && fr.onTimeout() {
-			continue
+		if errors.As(err, &ne) && ne.Timeout() {
+			if fr.interrupted != nil && fr.interrupted() {
+				if fr.boundary && n == 0 {
+					return 0, errYield
+				}
+				continue // finish the frame first; header sees the yield
+			}
+			if fr.onTimeout != nil && fr.onTimeout() {
+				continue
+			}
 		}
 		if errors.Is(err, io.EOF) && n > 0 {
 			err = io.ErrUnexpectedEOF

@@ -12,7 +12,6 @@ import (
 	"hash/crc32"
 	"log/slog"
 	"net"
-	"runtime"
 	"sync"
 	"time"
 
@@ -141,7 +140,7 @@ func (h *Host) Close() error {
 	h.pending = map[epRank][]pendingMsg{}
 	h.mu.Unlock()
 	for _, e := range eps {
-		e.box.Close(fmt.Errorf("tcp: host %s closed: %w", h.addr, comm.ErrClosed))
+		e.closeBox(fmt.Errorf("tcp: host %s closed: %w", h.addr, comm.ErrClosed))
 	}
 	for _, p := range peers {
 		p.bye()
@@ -224,7 +223,7 @@ func (h *Host) Endpoint(epoch uint64, rank int, addrs []string) (comm.Endpoint, 
 	h.mu.Unlock()
 
 	for _, s := range stale {
-		s.box.Close(fmt.Errorf("tcp: rank %d epoch %d superseded by epoch %d: %w", s.rank, s.epoch, epoch, comm.ErrClosed))
+		s.closeBox(fmt.Errorf("tcp: rank %d epoch %d superseded by epoch %d: %w", s.rank, s.epoch, epoch, comm.ErrClosed))
 	}
 	// A peer may have died between its lookup and the registration above.
 	for r, p := range e.peers {
@@ -526,6 +525,7 @@ func (h *Host) attach(p *peer, conn net.Conn, br *bufio.Reader) {
 		conn.Close()
 		return
 	}
+	p.initReader(conn, br)
 	h.mu.Lock()
 	if h.closed {
 		h.mu.Unlock()
@@ -534,7 +534,7 @@ func (h *Host) attach(p *peer, conn net.Conn, br *bufio.Reader) {
 	}
 	h.wg.Add(2)
 	h.mu.Unlock()
-	go h.readLoop(p, br)
+	go h.readLoop(p)
 	go h.heartbeatLoop(p)
 }
 
@@ -556,10 +556,17 @@ func (h *Host) heartbeatLoop(p *peer) {
 	}
 }
 
-// readLoop reads frames from p until the connection fails.
-func (h *Host) readLoop(p *peer, br *bufio.Reader) {
-	defer h.wg.Done()
-	conn := p.conn
+// The reading role. One goroutine at a time reads p's connection: either
+// a rank blocked in Recv on a rank behind p (endpoint.await), which so is
+// woken by the network poller itself when its message arrives, with no
+// goroutine hand-off on the way, or, when no receiver has read for
+// readIdle, readLoop, which keeps heartbeats, unexpected messages and
+// large sends towards ranks that are not receiving yet flowing.
+var readIdle = time.Millisecond // a variable for tests only
+
+// initReader makes p's frame reader; it is used only by the role holder.
+func (p *peer) initReader(conn net.Conn, br *bufio.Reader) {
+	h := p.h
 	fr := &frameReader{r: br, max: h.cfg.MaxFrame}
 	// When the deadline fires, the silence may be ours: a process stalled
 	// by the scheduler or the collector finds the peer's heartbeats waiting
@@ -586,7 +593,138 @@ func (h *Host) readLoop(p *peer, br *bufio.Reader) {
 		conn.SetReadDeadline(time.Now().Add(h.cfg.Heartbeat))
 		return true
 	}
-	err := h.readFrames(p, fr)
+	fr.yield = func() bool {
+		p.rmu.Lock()
+		defer p.rmu.Unlock()
+		return p.ryield
+	}
+	fr.interrupted = func() bool {
+		p.rmu.Lock()
+		kicked := p.rkick
+		p.rkick = false
+		p.rmu.Unlock()
+		if kicked {
+			last = time.Now()
+			conn.SetReadDeadline(last.Add(h.cfg.PeerTimeout))
+		}
+		return kicked
+	}
+	p.rmu.Lock()
+	p.fr = fr
+	p.rmu.Unlock()
+}
+
+// take gives the reading role to a receiver (recv) or to readLoop, if it
+// is free and, for readLoop, has been for readIdle or receivers that cannot
+// read themselves wait. If not, it returns how long readLoop should sleep.
+func (p *peer) take(recv bool) (bool, time.Duration) {
+	p.rmu.Lock()
+	defer p.rmu.Unlock()
+	if p.rheld || p.fr == nil {
+		return false, readIdle
+	}
+	if !recv && p.rplain == 0 {
+		if idle := time.Since(p.rfree); idle < readIdle {
+			return false, readIdle - idle
+		}
+	}
+	p.rheld, p.rrecv, p.ryield, p.rkick = true, recv, false, false
+	return true, 0
+}
+
+// release gives the reading role up and passes a token to a receiver
+// waiting for it; readLoop is woken at once only for receivers that cannot
+// read themselves.
+func (p *peer) release() {
+	p.rmu.Lock()
+	p.rheld, p.rrecv, p.ryield = false, false, false
+	p.rfree = time.Now()
+	kick := p.rplain > 0
+	p.rmu.Unlock()
+	select {
+	case p.freeCh <- struct{}{}:
+	default:
+	}
+	if kick {
+		p.kickLoop()
+	}
+}
+
+func (p *peer) kickLoop() {
+	select {
+	case p.kick <- struct{}{}:
+	default:
+	}
+}
+
+// plainWait counts a receiver that waits for a frame from p without
+// reading (d = +1 before, -1 after): readLoop then reads without delay.
+func (p *peer) plainWait(d int) {
+	p.rmu.Lock()
+	p.rplain += d
+	free := !p.rheld
+	p.rmu.Unlock()
+	if d > 0 && free {
+		p.kickLoop()
+	}
+}
+
+// interrupt makes a receiver holding the role stop at the next frame
+// boundary (its context ended or its endpoint closed; the holder may also
+// be another rank's receive, which then simply takes the role again).
+func (p *peer) interrupt() {
+	p.rmu.Lock()
+	defer p.rmu.Unlock()
+	if p.rheld && p.rrecv && !p.ryield {
+		p.ryield, p.rkick = true, true
+		p.conn.SetReadDeadline(time.Unix(1, 0))
+	}
+}
+
+// readLoop reads p's connection whenever no receiver does, until the
+// connection fails.
+func (h *Host) readLoop(p *peer) {
+	defer h.wg.Done()
+	t := time.NewTimer(readIdle)
+	defer t.Stop()
+	for {
+		ok, wait := p.take(false)
+		if ok {
+			if err := h.readRole(p); err != nil {
+				h.readFailed(p, err)
+				return
+			}
+			continue
+		}
+		t.Reset(wait)
+		select {
+		case <-t.C:
+		case <-p.kick:
+		case <-p.dead:
+			return
+		case <-h.done:
+			return
+		}
+	}
+}
+
+// readRole reads frames as readLoop until one completes a posted receive:
+// its receiver, and the next receives, then read for themselves.
+func (h *Host) readRole(p *peer) error {
+	for {
+		posted, err := h.readFrame(p)
+		if err != nil {
+			return err
+		}
+		if posted {
+			p.release()
+			return nil
+		}
+	}
+}
+
+// readFailed ends p after a read error of the role holder.
+func (h *Host) readFailed(p *peer, err error) {
 	select {
 	case <-h.done:
 		err = fmt.Errorf("host closed: %w", comm.ErrClosed)
@@ -602,78 +740,68 @@ func (h *Host) readLoop(p *peer, br *bufio.Reader) {
 	p.kill(err)
 }
 
-func (h *Host) readFrames(p *peer, fr *frameReader) error {
-	for {
-		hd, err := fr.header()
-		if err != nil {
-			return err
-		}
-		switch hd.kind {
-		case kindHeartbeat:
-			if err := fr.body(nil); err != nil { // the empty payload's trailer
-				return err
-			}
-			continue
-		case kindHello:
-			return fmt.Errorf("%w: second hello", errFrame)
-		case kindBye:
-			if err := fr.body(nil); err != nil {
-				return err
-			}
-			return errPeerShutdown
-		case kindRankClosed:
-			if err := fr.body(nil); err != nil {
-				return err
-			}
-			h.rankClosed(hd.epoch, int(hd.src))
-			continue
-		}
-		src, dst, tag := int(hd.src), int(hd.dst), int(hd.tag)
-		e, queue := h.lookup(hd.epoch, dst)
-		switch {
-		case e != nil && src < e.size && e.peers[src] == p:
-			w, cerr := e.box.Claim(src, tag)
-			if cerr != nil { // endpoint closed: drop
-				if err := fr.discard(hd.length); err != nil {
-					return err
-				}
-				continue
-			}
-			if w != nil { // a receive is posted: read straight into its buffer
-				buf := w.Buffer(int(hd.length))
-				if err := fr.body(buf); err != nil {
-					w.Fail(&comm.PeerError{Rank: src, Err: fmt.Errorf("tcp: read from %s: %w", p.addr, err)})
-					return err
-				}
-				w.Complete(src, tag, buf)
-				// Let the receiver run now, on this thread, instead of
-				// after this goroutine's next read has parked it (or on
-				// another thread that must be woken): one hop's latency.
-				runtime.Gosched()
-				continue
-			}
-			buf, err := fr.bodyAlloc(hd.length, match.GetBuf)
-			if err != nil {
-				return err
-			}
-			e.box.DeliverOwned(src, tag, buf)
-		case queue:
-			buf, err := fr.bodyAlloc(hd.length, match.GetBuf)
-			if err != nil {
-				return err
-			}
-			h.addPending(hd.epoch, dst, pendingMsg{from: p, src: src, tag: tag, data: buf})
-		default:
-			if e != nil {
-				h.log.Warn("dropping message from a rank not at its sender's address", "peer", p.addr, "epoch", hd.epoch, "src", src, "dst", dst)
-			} else {
-				h.log.Debug("dropping message of an old epoch", "peer", p.addr, "epoch", hd.epoch, "src", src, "dst", dst, "tag", tag)
-			}
-			if err := fr.discard(hd.length); err != nil {
-				return err
-			}
-		}
+// readFrame reads and dispatches one frame; the caller holds the reading
+// role. posted reports that the frame completed a posted receive.
+func (h *Host) readFrame(p *peer) (posted bool, err error) {
+	fr := p.fr
+	hd, err := fr.header()
+	if err != nil {
+		return false, err
 	}
+	switch hd.kind {
+	case kindHeartbeat:
+		return false, fr.body(nil) // the empty payload's trailer
+	case kindHello:
+		return false, fmt.Errorf("%w: second hello", errFrame)
+	case kindBye:
+		if err := fr.body(nil); err != nil {
+			return false, err
+		}
+		return false, errPeerShutdown
+	case kindRankClosed:
+		if err := fr.body(nil); err != nil {
+			return false, err
+		}
+		h.rankClosed(hd.epoch, int(hd.src))
+		return false, nil
+	}
+	src, dst, tag := int(hd.src), int(hd.dst), int(hd.tag)
+	e, queue := h.lookup(hd.epoch, dst)
+	switch {
+	case e != nil && src < e.size && e.peers[src] == p:
+		w, cerr := e.box.Claim(src, tag)
+		if cerr != nil { // endpoint closed: drop
+			return false, fr.discard(hd.length)
+		}
+		if w != nil { // a receive is posted: read straight into its buffer
+			buf := w.Buffer(int(hd.length))
+			if err := fr.body(buf); err != nil {
+				w.Fail(&comm.PeerError{Rank: src, Err: fmt.Errorf("tcp: read from %s: %w", p.addr, err)})
+				return false, err
+			}
+			w.Complete(src, tag, buf)
+			return true, nil
+		}
+		buf, err := fr.bodyAlloc(hd.length, match.GetBuf)
+		if err != nil {
+			return false, err
+		}
+		e.box.DeliverOwned(src, tag, buf)
+	case queue:
+		buf, err := fr.bodyAlloc(hd.length, match.GetBuf)
+		if err != nil {
+			return false, err
+		}
+		h.addPending(hd.epoch, dst, pendingMsg{from: p, src: src, tag: tag, data: buf})
+	default:
+		if e != nil {
+			h.log.Warn("dropping message from a rank not at its sender's address", "peer", p.addr, "epoch", hd.epoch, "src", src, "dst", dst)
+		} else {
+			h.log.Debug("dropping message of an old epoch", "peer", p.addr, "epoch", hd.epoch, "src", src, "dst", dst, "tag", tag)
+		}
+		return false, fr.discard(hd.length)
+	}
+	return false, nil
 }
 
 // peer is one connection (attempt) to another host.
@@ -690,6 +818,18 @@ type peer struct {
 	wmu  sync.Mutex // serialises frame writes; guards the fields below
 	wbuf []byte
 	wdl  time.Time // write deadline currently set
+
+	// The reading role (see readIdle); rmu guards the fields below.
+	rmu    sync.Mutex
+	fr     *frameReader  // nil until connected; used only by the holder
+	rheld  bool          // somebody holds the role
+	rrecv  bool          // the holder is a receiver (interruptible), not readLoop
+	ryield bool          // the receiving holder must stop at the next frame boundary
+	rkick  bool          // the read deadline was moved into the past for ryield
+	rplain int           // receivers waiting for p that do not read themselves
+	rfree  time.Time     // when the role was last released
+	freeCh chan struct{} // capacity 1: a token per release, for waiting receivers
+	kick   chan struct{} // capacity 1: wakes readLoop to read at once
 }
 
 // extendWrite pushes the write deadline back when less than half of
@@ -704,7 +844,8 @@ func (p *peer) extendWrite(timeout time.Duration) {
 }
 
 func newPeer(h *Host, addr string) *peer {
-	return &peer{h: h, addr: addr, ready: make(chan struct{}), dead: make(chan struct{})}
+	return &peer{h: h, addr: addr, ready: make(chan struct{}), dead: make(chan struct{}),
+		freeCh: make(chan struct{}, 1), kick: make(chan struct{}, 1)}
 }
 
 func (p *peer) setConn(c net.Conn) bool {

@@ -142,16 +142,30 @@ func (b *Box) DeliverOwned(src, tag int, data []byte) {
 
 // Recv waits for a message from src (or comm.AnySource) with tag.
 func (b *Box) Recv(ctx context.Context, src, tag int, buf []byte) ([]byte, comm.Status, error) {
+	out, st, w, err := b.Post(ctx, src, tag, buf)
+	if w == nil {
+		return out, st, err
+	}
+	out, st, _, err = b.Wait(ctx, w, nil)
+	return out, st, err
+}
+
+// Post is the first half of Recv: it returns a queued message matching
+// (src, tag) or an error, or else posts a receive and returns its Waiter
+// (out and err unset), which the caller must pass to Wait. In between, the
+// caller may itself produce the message (a transport reading its socket
+// in the receiver's goroutine) and watch Waiter.Done.
+func (b *Box) Post(ctx context.Context, src, tag int, buf []byte) ([]byte, comm.Status, *Waiter, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, comm.Status{}, fmt.Errorf("recv from %d tag %d: %w", src, tag, err)
+		return nil, comm.Status{}, nil, fmt.Errorf("recv from %d tag %d: %w", src, tag, err)
 	}
 	if src != comm.AnySource && (src < 0 || src >= b.size) {
-		return nil, comm.Status{}, fmt.Errorf("recv: source %d out of range [0,%d)", src, b.size)
+		return nil, comm.Status{}, nil, fmt.Errorf("recv: source %d out of range [0,%d)", src, b.size)
 	}
 	b.mu.Lock()
 	if b.closeErr != nil {
 		b.mu.Unlock()
-		return nil, comm.Status{}, b.closeErr
+		return nil, comm.Status{}, nil, b.closeErr
 	}
 	for i, m := range b.queue {
 		if m.tag == tag && (src == comm.AnySource || m.src == src) {
@@ -164,14 +178,14 @@ func (b *Box) Recv(ctx context.Context, src, tag int, buf []byte) ([]byte, comm.
 				buf = buf[:len(m.data)]
 				copy(buf, m.data)
 				PutBuf(m.data)
-				return buf, st, nil
+				return buf, st, nil, nil
 			}
-			return m.data, st, nil // hand the queued buffer over: no second copy
+			return m.data, st, nil, nil // hand the queued buffer over: no second copy
 		}
 	}
 	if err := b.lostErrLocked(src); err != nil {
 		b.mu.Unlock()
-		return nil, comm.Status{}, err
+		return nil, comm.Status{}, nil, err
 	}
 	var w *Waiter
 	if n := len(b.free); n > 0 {
@@ -183,14 +197,37 @@ func (b *Box) Recv(ctx context.Context, src, tag int, buf []byte) ([]byte, comm.
 	w.src, w.tag, w.buf = src, tag, buf
 	b.waiters = append(b.waiters, w)
 	b.mu.Unlock()
+	return nil, comm.Status{}, w, nil
+}
 
-	var err error
+// Done reports whether the receive has been completed or failed, so that
+// Wait would return at once. Only Post's caller may ask.
+func (w *Waiter) Done() bool { return len(w.done) > 0 }
+
+// Wait blocks until w, posted by Post with the same ctx, is completed, ctx
+// ends or the box closes. If wake (which may be nil) fires first, Wait
+// returns again = true and w stays posted: the caller must call Wait again.
+// wake carries tokens (capacity 1): one taken by a receive that turns out to
+// be complete already is put back for the next waiting receiver.
+func (b *Box) Wait(ctx context.Context, w *Waiter, wake chan struct{}) (out []byte, st comm.Status, again bool, err error) {
 	select {
 	case <-w.done:
-		return b.finish(w)
+		out, st, err = b.finish(w)
+		return out, st, false, err
 	case <-ctx.Done():
-		err = fmt.Errorf("recv from %d tag %d: %w", src, tag, ctx.Err())
+		err = fmt.Errorf("recv from %d tag %d: %w", w.src, w.tag, ctx.Err())
 	case <-b.closedCh:
+	case <-wake:
+		if !w.Done() {
+			return nil, comm.Status{}, true, nil
+		}
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+		<-w.done // completed meanwhile: take it
+		out, st, err = b.finish(w)
+		return out, st, false, err
 	}
 	b.mu.Lock()
 	if err == nil {
@@ -204,13 +241,14 @@ func (b *Box) Recv(ctx context.Context, src, tag int, buf []byte) ([]byte, comm.
 			w.buf = nil
 			b.free = append(b.free, w)
 			b.mu.Unlock()
-			return nil, comm.Status{}, err
+			return nil, comm.Status{}, false, err
 		}
 	}
 	b.mu.Unlock()
 	// Somebody claimed the waiter already: its outcome is ours.
 	<-w.done
-	return b.finish(w)
+	out, st, err = b.finish(w)
+	return out, st, false, err
 }
 
 func (b *Box) finish(w *Waiter) ([]byte, comm.Status, error) {
