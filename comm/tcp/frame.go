@@ -4,8 +4,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
+
+	"github.com/apollo-hpc/apollo/internal/crc32c"
 )
 
 // Wire format of one frame (little endian):
@@ -45,8 +46,6 @@ const (
 // maxHelloLen bounds the hello payload (a host address).
 const maxHelloLen = 512
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
 // errFrame marks a frame that does not parse; the connection is dropped.
 var errFrame = errors.New("tcp: malformed frame")
 
@@ -74,7 +73,7 @@ func (h *header) encode(b []byte) {
 	le.PutUint32(b[20:], h.dst)
 	le.PutUint32(b[24:], uint32(h.tag))
 	le.PutUint64(b[28:], h.length)
-	le.PutUint32(b[36:], crc32.Checksum(b[:36], castagnoli))
+	le.PutUint32(b[36:], crc32c.Checksum(b[:36]))
 }
 
 // decodeHeader parses and checks a header; max bounds the payload length.
@@ -89,7 +88,7 @@ func decodeHeader(b []byte, max uint64) (header, error) {
 		return header{}, fmt.Errorf("%w: version %d, want %d", errFrame, b[4], frameVersion)
 	}
 	le := binary.LittleEndian
-	if got, want := le.Uint32(b[36:]), crc32.Checksum(b[:36], castagnoli); got != want {
+	if got, want := le.Uint32(b[36:]), crc32c.Checksum(b[:36]); got != want {
 		return header{}, fmt.Errorf("%w: header checksum %08x, want %08x", errFrame, got, want)
 	}
 	h := header{
@@ -179,7 +178,7 @@ func (fr *frameReader) readFullCRC(b []byte, crc *uint32) (int, error) {
 	for n < len(b) {
 		k, err := fr.r.Read(b[n:])
 		if crc != nil && k > 0 {
-			*crc = crc32.Update(*crc, castagnoli, b[n:n+k])
+			*crc = crc32c.Update(*crc, b[n:n+k])
 		}
 		n += k
 		if err == nil || n == len(b) {

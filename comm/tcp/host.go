@@ -9,7 +9,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"log/slog"
 	"net"
 	"sync"
@@ -18,6 +17,7 @@ import (
 	"github.com/apollo-hpc/apollo/comm"
 	"github.com/apollo-hpc/apollo/comm/auth"
 	"github.com/apollo-hpc/apollo/comm/internal/match"
+	"github.com/apollo-hpc/apollo/internal/crc32c"
 )
 
 // Config configures a Host. Zero durations and sizes take the defaults.
@@ -496,7 +496,7 @@ func (h *Host) clientHandshake(conn net.Conn) error {
 	hd := header{kind: kindHello, length: uint64(len(h.addr))}
 	hd.encode(b)
 	copy(b[headerLen:], h.addr)
-	binary.LittleEndian.PutUint32(b[headerLen+len(h.addr):], crc32.Checksum([]byte(h.addr), castagnoli))
+	binary.LittleEndian.PutUint32(b[headerLen+len(h.addr):], crc32c.Checksum([]byte(h.addr)))
 	conn.SetWriteDeadline(deadline)
 	if _, err := conn.Write(b); err != nil {
 		return fmt.Errorf("send hello: %w", err)
@@ -938,7 +938,7 @@ func (p *peer) writeLocked(hd header, data []byte) error {
 		b := p.wbuf[:n]
 		hd.encode(b)
 		copy(b[headerLen:], data)
-		binary.LittleEndian.PutUint32(b[headerLen+len(data):], crc32.Checksum(data, castagnoli))
+		binary.LittleEndian.PutUint32(b[headerLen+len(data):], crc32c.Checksum(data))
 		p.extendWrite(timeout)
 		_, err := conn.Write(b)
 		return err
@@ -961,7 +961,7 @@ func (p *peer) writeLocked(hd header, data []byte) error {
 		if _, err := conn.Write(data[i:j]); err != nil {
 			return err
 		}
-		crc = crc32.Update(crc, castagnoli, data[i:j])
+		crc = crc32c.Update(crc, data[i:j])
 	}
 	tb := p.wbuf[headerLen : headerLen+trailerLen] // reused: no allocation per frame
 	binary.LittleEndian.PutUint32(tb, crc)

@@ -23,6 +23,10 @@ import (
 	"github.com/apollo-hpc/apollo/comm/auth"
 )
 
+// The tests build frames with the standard library's CRC-32C, an
+// independent check of internal/crc32c on the wire.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
 func frame(hd header, payload []byte) []byte {
 	hd.length = uint64(len(payload))
 	b := make([]byte, headerLen, headerLen+len(payload)+trailerLen)
