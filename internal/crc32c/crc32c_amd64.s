@@ -148,9 +148,10 @@ TEXT ·hybridChunk(SB), NOSPLIT, $0-52
 	LEAQ ·foldK(SB), R8
 
 	// The chunk is blk·128 bytes for the vector unit followed by three
-	// streams of DX = blk·40 bytes for the crc32 instruction; both run in
+	// streams of DX = blk·32 bytes for the crc32 instruction; both run in
 	// the same loop so that the multiplier and the integer units overlap.
-	IMUL3Q $40, CX, DX
+	MOVQ   CX, DX
+	SHLQ   $5, DX
 	MOVQ   CX, BX
 	SHLQ   $7, BX
 	ADDQ   SI, BX
@@ -178,9 +179,8 @@ hloop:
 	CRC3(16)
 	FOLDMEM(96, Y8, Y3, Y12)
 	CRC3(24)
-	CRC3(32)
 	ADDQ $128, SI
-	ADDQ $40, BX
+	ADDQ $32, BX
 	DECQ CX
 	JNZ  hloop
 
@@ -189,7 +189,6 @@ hloop:
 	CRC3(8)
 	CRC3(16)
 	CRC3(24)
-	CRC3(32)
 
 	// Vector accumulators: fold 64 then 32 bytes apart into Y3, then its
 	// low lane onto its high lane, then to a 32-bit state in R11.

@@ -23,3 +23,21 @@ func TestShiftK(t *testing.T) {
 		}
 	}
 }
+
+func TestHybridBlocks(t *testing.T) {
+	for n := 2 * hybridBlock; n < 4*hybridMaxBlk*hybridBlock; n += 7 {
+		blk := hybridBlocks(n)
+		if blk < 2 || blk > hybridMaxBlk || blk*hybridBlock > n {
+			t.Fatalf("hybridBlocks(%d) = %d: out of range", n, blk)
+		}
+		ls := blk * hybridLane
+		if m := ls % 4096; ls >= 4096-512 && (m < 512 || m > 4096-512) {
+			t.Fatalf("hybridBlocks(%d) = %d: streams %d bytes apart", n, blk, ls)
+		}
+		// Shorter only by what the spacing rule removes (at most 1 KiB of
+		// stream length).
+		if full := min(n/hybridBlock, hybridMaxBlk); (full-blk)*hybridLane > 1024 {
+			t.Fatalf("hybridBlocks(%d) = %d, %d fit", n, blk, full)
+		}
+	}
+}
