@@ -2,7 +2,6 @@ package mhd
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"os"
 	"testing"
@@ -57,17 +56,127 @@ func TestLinwaveConvergenceCheap(t *testing.T) {
 	}
 }
 
-// TestLinwaveLeftRightIdentical: L- and R-going waves give identical errors
-// as Athena++'s regression test compares them, on the printed value (%e,
-// 7 significant digits). They are not bit-identical: the initial states are
-// mirror images only up to the rounding of sin(k·x) at mirrored points; we
-// also require agreement to 1e-9 relative.
+// TestLinwaveLeftRightIdentical: left- and right-going waves give
+// bit-identical errors (the criterion). The left-going state is the
+// exact point reflection of the right-going one (linwaveSource), the solver
+// maps a reflected state to the reflected bits (TestMirrorSymmetric), and
+// the error sums are exact, so the two errors must agree to the bit.
 func TestLinwaveLeftRightIdentical(t *testing.T) {
+	cases := []struct {
+		wave string
+		nx   int
+	}{{"fast", 16}, {"alfven", 16}, {"slow", 16}, {"fast", 32}}
+	for _, c := range cases {
+		l := runLinwave(t, c.wave, "left", c.nx, "hlld")
+		r := runLinwave(t, c.wave, "right", c.nx, "hlld")
+		if math.Float64bits(l) != math.Float64bits(r) {
+			t.Errorf("%s %d: left %.17g != right %.17g", c.wave, c.nx, l, r)
+		}
+	}
+}
+
+// TestLinwaveLeftIsLeftGoing: the reflected state is the left-going wave of
+// Athena++'s set-up (left eigenvector, same amplitude and phase) to
+// round-off: a wrong reflection centre or sign would differ by O(amp).
+func TestLinwaveLeftIsLeftGoing(t *testing.T) {
 	for _, w := range []string{"fast", "alfven", "slow"} {
-		l := runLinwave(t, w, "left", 16, "hlld")
-		r := runLinwave(t, w, "right", 16, "hlld")
-		if fmt.Sprintf("%e", l) != fmt.Sprintf("%e", r) || math.Abs(l-r) > 1e-9*r {
-			t.Errorf("%s: left %.17g != right %.17g", w, l, r)
+		m, err := New(Config{Problem: "linwave", Wave: w, Direction: "left", NX: 16})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.ensureSerial(); err != nil {
+			t.Fatal(err)
+		}
+		if _, mir := linwaveSource(m.cfg, m.geo); !mir {
+			t.Fatalf("%s: left wave not built by reflection", w)
+		}
+		s := m.s
+		lw := newLinwave(m.cfg, m.geo) // the left eigenvector, evaluated directly
+		ref, err := newSolver(s.n, s.ng, s.dx, s.gamma, s.rsolv, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := &setter{s: ref, g: m.geo, dx: m.geo.dx()}
+		st.facesFromPotential([3]func(x, y, z float64) float64{lw.a1, lw.a2, lw.a3}, [3]float64{})
+		worstU, worstB := 0.0, 0.0
+		for k := 0; k < s.n[2]; k++ {
+			for j := 0; j < s.n[1]; j++ {
+				for i := 0; i < s.n[0]; i++ {
+					u, _ := lw.exact(st.xc(0, i), st.xc(1, j), st.xc(2, k))
+					c := s.cidx(i, j, k)
+					for q := 0; q < nCons; q++ {
+						worstU = math.Max(worstU, math.Abs(s.u[q][c]-u[q]))
+					}
+					for d := 0; d < 3; d++ {
+						f := s.fidx(d, i, j, k)
+						worstB = math.Max(worstB, math.Abs(s.b[d][f]-ref.b[d][f]))
+					}
+				}
+			}
+		}
+		t.Logf("%s: reflected − direct left state: cells %.2g, faces %.2g (amplitude %g)", w, worstU, worstB, m.cfg.Amp)
+		if worstU > 1e-14 || worstB > 1e-13 {
+			t.Errorf("%s: reflected left state differs from the left eigenvector by %g (cells), %g (faces)", w, worstU, worstB)
+		}
+	}
+}
+
+// TestMirrorSymmetric: the solver maps the point reflection of a state to
+// the point reflection of its result, bit for bit, step after step (ρ, E
+// and face B even, ρv odd), for HLLD and HLLE, on waves of amplitude 0.05
+// where rounding differences show within a step.
+func TestMirrorSymmetric(t *testing.T) {
+	ctx := context.Background()
+	for _, rs := range []string{"hlld", "hlle"} {
+		for _, w := range []string{"fast", "alfven", "slow"} {
+			var ms [2]*Model
+			for n, dir := range []string{"right", "left"} {
+				m, err := New(Config{Problem: "linwave", Wave: w, Direction: dir, NX: 16, Amp: 0.05, Riemann: rs})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := m.ensureSerial(); err != nil {
+					t.Fatal(err)
+				}
+				ms[n] = m
+			}
+			R, L := ms[0].s, ms[1].s
+			g := ms[0].geo
+			for step := 0; step < 10; step++ {
+				dr, dl := R.maxDt(), L.maxDt()
+				if math.Float64bits(dr) != math.Float64bits(dl) {
+					t.Fatalf("%s %s step %d: dt %v vs %v", rs, w, step, dr, dl)
+				}
+				for _, s := range []*solver{R, L} {
+					if err := s.step(ctx, 0.3*dr); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			bad := 0
+			sign := [nCons]float64{1, -1, -1, -1, 1}
+			for k := 0; k < g.n[2]; k++ {
+				for j := 0; j < g.n[1]; j++ {
+					for i := 0; i < g.n[0]; i++ {
+						gi := [3]int{i, j, k}
+						mc := mirrorCell(g, gi)
+						for q := 0; q < nCons; q++ {
+							if math.Float64bits(L.u[q][L.cidx(i, j, k)]) != math.Float64bits(sign[q]*R.u[q][R.cidx(mc[0], mc[1], mc[2])]) {
+								bad++
+							}
+						}
+						for d := 0; d < 3; d++ {
+							mf := mirrorFace(g, d, gi)
+							if math.Float64bits(L.b[d][L.fidx(d, i, j, k)]) != math.Float64bits(R.b[d][R.fidx(d, mf[0], mf[1], mf[2])]) {
+								bad++
+							}
+						}
+					}
+				}
+			}
+			if bad != 0 {
+				t.Errorf("%s %s: %d values are not the mirror image after 10 steps", rs, w, bad)
+			}
 		}
 	}
 }

@@ -130,7 +130,10 @@ func hlld(L int, gamma float64, pl, pr *[7][]float64, bn []float64, f *[7][]floa
 		sdr := s4 - u2
 		sdl1, sdr2 := sdl*d1, sdr*d2
 		iden := 1 / (sdr2 - sdl1)
-		s2 := (sdr2*u2 - sdl1*u1 - pt2 + pt1) * iden
+		// Grouped so that the mirror image (L ↔ R, v ↦ −v) gives −s2 to
+		// the bit: (a − b − c + d) would round in an order the reflection
+		// does not preserve.
+		s2 := ((sdr2*u2 - sdl1*u1) + (pt1 - pt2)) * iden
 		sdml := s0 - s2
 		sdmr := s4 - s2
 		ptst := (sdr2*pt1 - sdl1*pt2 + sdl1*sdr2*(u2-u1)) * iden

@@ -59,13 +59,15 @@ type solver struct {
 	w   [nPrim][]float64 // primitives of the stage's input state, all cells
 	ecc [3][]float64     // cell-centred E = −v×B
 	ef  [3][2][]float64  // ef[d][0] = E_{d+2}, ef[d][1] = E_{d+1} on d-faces
-	wgt [3][]float64     // CT upwind weight from the mass flux on d-faces
+	wgt [3][]float64     // CT upwind weight − ½ from the mass flux on d-faces, in [−½, ½]
 	edg [3][]float64     // edge E_a at the (b−½, c−½) corner of each cell
 
 	// x-pencil scratch: left/right states, fluxes.
 	pl, pr, pf [7][]float64
-	ph         [6][]float64 // HLLD pass-1 scratch
-	bin        [3][]float64 // face B of the current stage's input
+	pf2        [7][]float64     // fluxes of the previous face row (y sweep)
+	zf         [nCons][]float64 // fluxes of the previous face plane (z sweep)
+	ph         [6][]float64     // HLLD pass-1 scratch
+	bin        [3][]float64     // face B of the current stage's input
 
 	floorHits int64
 
@@ -141,9 +143,13 @@ func newSolver(n [3]int, ng int, dx [3]float64, gamma float64, rsolv int, ext *s
 		s.pl[m] = make([]float64, np)
 		s.pr[m] = make([]float64, np)
 		s.pf[m] = make([]float64, np)
+		s.pf2[m] = make([]float64, np)
 	}
 	for m := 0; m < 6; m++ {
 		s.ph[m] = make([]float64, np)
+	}
+	for m := 0; m < nCons; m++ {
+		s.zf[m] = make([]float64, np*(s.s[1]+1))
 	}
 	s.fill = s.fillSerial
 	return s, nil
@@ -341,6 +347,11 @@ func (s *solver) sweep(d, order int, dtu, dtw float64, out *[nCons][]float64) {
 	dtdx := dtu / s.dx[d]
 	wfac := 1024 * dtw / s.dx[d]
 	efA, efB, wg := s.ef[d][0], s.ef[d][1], s.wgt[d]
+	// A cell row is updated once the fluxes of both its faces along d
+	// exist: the x sweep has them in one pencil; the y sweep keeps the
+	// previous face row's fluxes (pf2), the z sweep the previous face
+	// plane's (zf, row j at offset j·L).
+	cur, prev := &s.pf, &s.pf2
 	for k := lo[2]; k <= hi[2]; k++ {
 		for j := lo[1]; j <= hi[1]; j++ {
 			p0 := s.cidx(lo[0], j, k)
@@ -362,12 +373,12 @@ func (s *solver) sweep(d, order int, dtu, dtw float64, out *[nCons][]float64) {
 			}
 			pbn := bn[f0:][:L]
 			if s.rsolv == solverHLLE {
-				hlle(L, s.gamma, left, right, pbn, &s.pf)
+				hlle(L, s.gamma, left, right, pbn, cur)
 			} else {
-				hlld(L, s.gamma, left, right, pbn, &s.pf, &s.ph)
+				hlld(L, s.gamma, left, right, pbn, cur, &s.ph)
 			}
 			// Face EMFs and upwind weights for CT.
-			fd, fb1, fb2 := s.pf[0][:L], s.pf[5][:L], s.pf[6][:L]
+			fd, fb1, fb2 := cur[0][:L], cur[5][:L], cur[6][:L]
 			dl, dr := left[0][:L], right[0][:L]
 			ea, eb, ww := efA[p0:][:L], efB[p0:][:L], wg[p0:][:L]
 			for t := 0; t < L; t++ {
@@ -379,25 +390,50 @@ func (s *solver) sweep(d, order int, dtu, dtw float64, out *[nCons][]float64) {
 				} else if v < -0.5 {
 					v = -0.5
 				}
-				ww[t] = 0.5 + v
+				ww[t] = v
 			}
-			// Hydro update of the cells on both sides of each face, only
-			// on rows whose transverse indices are interior.
-			if !s.rowInterior(d, j, k) {
-				continue
-			}
-			for m := 0; m < nCons; m++ {
-				q := out[um[m]]
-				f := s.pf[m][:L]
-				qa, qb := q[p0-st:][:L], q[p0:][:L]
-				for t := 0; t < L; t++ {
-					ft := f[t]
-					fl := dtdx * ft
-					qa[t] -= fl
-					qb[t] += fl
+			// Hydro update of the interior cells: each gets
+			// dtdx·F_low − dtdx·F_high as one difference, so a mirrored
+			// state gets the mirrored bits (adding the two faces one after
+			// the other would round in face order).
+			switch d {
+			case 0:
+				if s.rowInterior(d, j, k) {
+					for m := 0; m < nCons; m++ {
+						updateCells(out[um[m]][p0:][:L-1], cur[m][:L-1], cur[m][1:L], dtdx)
+					}
+				}
+			case 1:
+				if j > lo[1] && j-1 < s.n[1] && s.rowInterior(d, j, k) {
+					for m := 0; m < nCons; m++ {
+						updateCells(out[um[m]][p0-st:][:L], prev[m][:L], cur[m][:L], dtdx)
+					}
+				}
+				cur, prev = prev, cur
+			default:
+				zo := (j - lo[1]) * L
+				if k > lo[2] && k-1 < s.n[2] && s.rowInterior(d, j, k) {
+					for m := 0; m < nCons; m++ {
+						updateCells(out[um[m]][p0-st:][:L], s.zf[m][zo:][:L], cur[m][:L], dtdx)
+					}
+				}
+				for m := 0; m < nCons; m++ {
+					copy(s.zf[m][zo:][:L], cur[m][:L])
 				}
 			}
 		}
+	}
+}
+
+// updateCells sets q[t] += dtdx·flo[t] − dtdx·fhi[t] (flo, fhi: fluxes
+// through the low and high face of cell t). The conversions keep the two
+// products rounded separately (the spec lets a compiler fuse x*y − z into
+// an FMA, e.g. with GOAMD64=v3), which the mirror symmetry needs.
+func updateCells(q, flo, fhi []float64, dtdx float64) {
+	flo = flo[:len(q)]
+	fhi = fhi[:len(q)]
+	for t := range q {
+		q[t] += float64(dtdx*flo[t]) - float64(dtdx*fhi[t])
 	}
 }
 
@@ -487,13 +523,17 @@ func (s *solver) corner() {
 					wb0, wbC := wb[p0:][:L], wb[p0-sc:][:L]
 					wc0, wcB := wc[p0:][:L], wc[p0-sb:][:L]
 					for t := 0; t < L; t++ {
-						wbl, wbr := wbC[t], wb0[t]
-						wcl, wcr := wcB[t], wc0[t]
-						deLc := (1-wbl)*(ec0[t]-ccC[t]) + wbl*(ecB[t]-ccBC[t])
-						deRc := (1-wbr)*(ec0[t]-cc0[t]) + wbr*(ecB[t]-ccB[t])
-						deLb := (1-wcl)*(eb0[t]-ccB[t]) + wcl*(ebC[t]-ccBC[t])
-						deRb := (1-wcr)*(eb0[t]-cc0[t]) + wcr*(ebC[t]-ccC[t])
-						o[t] = 0.25 * (deLb + deRb + deLc + deRc + ecB[t] + ec0[t] + ebC[t] + eb0[t])
+						// Weights ½ ± v, each rounded once, and the sum in
+						// pairs: a mirrored state then gives the mirrored
+						// bits (1 − (½ + v) and a left-to-right sum would
+						// not).
+						vbl, vbr := wbC[t], wb0[t]
+						vcl, vcr := wcB[t], wc0[t]
+						deLc := (0.5-vbl)*(ec0[t]-ccC[t]) + (0.5+vbl)*(ecB[t]-ccBC[t])
+						deRc := (0.5-vbr)*(ec0[t]-cc0[t]) + (0.5+vbr)*(ecB[t]-ccB[t])
+						deLb := (0.5-vcl)*(eb0[t]-ccB[t]) + (0.5+vcl)*(ebC[t]-ccBC[t])
+						deRb := (0.5-vcr)*(eb0[t]-cc0[t]) + (0.5+vcr)*(ebC[t]-ccC[t])
+						o[t] = 0.25 * (((deLb + deRb) + (deLc + deRc)) + ((ecB[t] + ec0[t]) + (ebC[t] + eb0[t])))
 					}
 				case ab:
 					copy(out[p0:p0+L], eb[p0:p0+L])
