@@ -178,6 +178,20 @@ func (c *Checkpointer) Due(step int64) []Level {
 // previous checkpoint); state may be modified once it returns. Results come
 // through OnWritten and Flush.
 func (c *Checkpointer) Take(ctx context.Context, meta Meta, state []byte) (bool, error) {
+	return c.take(ctx, meta, state, false)
+}
+
+// TakeOwned is Take without the copy in the caller's time: the checkpointer
+// reads state in the background, so the caller must not modify it until a
+// later Take or TakeOwned has returned true, or Flush has returned. A
+// caller that serializes its state into a buffer anyway (the node process)
+// alternates two such buffers (double buffering): the copy into the shard
+// buffers then overlaps the next time steps instead of stalling them.
+func (c *Checkpointer) TakeOwned(ctx context.Context, meta Meta, state []byte) (bool, error) {
+	return c.take(ctx, meta, state, true)
+}
+
+func (c *Checkpointer) take(ctx context.Context, meta Meta, state []byte, owned bool) (bool, error) {
 	due := c.Due(meta.Step)
 	if len(due) == 0 {
 		return false, nil
@@ -214,7 +228,12 @@ func (c *Checkpointer) Take(ctx context.Context, meta Meta, state []byte) (bool,
 		}
 	}
 	c.mu.Unlock()
-	if err := c.enc.Load(state); err != nil {
+	if owned {
+		if err := c.enc.fits(len(state)); err != nil {
+			<-c.sem
+			return false, err
+		}
+	} else if err := c.enc.Load(state); err != nil {
 		<-c.sem
 		return false, err
 	}
@@ -226,15 +245,28 @@ func (c *Checkpointer) Take(ctx context.Context, meta Meta, state []byte) (bool,
 	go func() {
 		defer c.wg.Done()
 		defer func() { <-c.sem }()
-		c.write(meta, due, stall, int64(len(state)))
+		var src []byte
+		if owned {
+			src = state
+		}
+		c.write(meta, due, stall, int64(len(state)), owned, src)
 	}()
 	return true, nil
 }
 
-// write encodes the loaded snapshot and stores it at every due level.
-func (c *Checkpointer) write(meta Meta, due []Level, stall time.Duration, size int64) {
+// write encodes the snapshot and stores it at every due level; if owned,
+// it first loads src, the caller's state (TakeOwned).
+func (c *Checkpointer) write(meta Meta, due []Level, stall time.Duration, size int64, owned bool, src []byte) {
 	t0 := time.Now()
-	shards, dig, err := c.enc.Encode(meta)
+	var shards [][]byte
+	var dig Digest
+	var err error
+	if owned {
+		err = c.enc.Load(src)
+	}
+	if err == nil {
+		shards, dig, err = c.enc.Encode(meta)
+	}
 	var results []Written
 	for _, lv := range due {
 		ls := c.level(lv)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/apollo-hpc/apollo/internal/crc32c"
 	"github.com/klauspost/reedsolomon"
 )
 
@@ -37,8 +38,9 @@ import (
 //	  ...   4  CRC32C of all preceding header bytes
 //	then exactly "payload length" bytes of payload.
 //
-// CRC32C (Castagnoli) rather than BLAKE3: it is hardware-accelerated in Go's
-// standard library (SSE4.2/PCLMUL on amd64, CRC on arm64), needs no new
+// CRC32C (Castagnoli) rather than BLAKE3: it is hardware-accelerated
+// (payloads go through internal/crc32c, PCLMULQDQ folding on amd64, the same
+// values as hash/crc32, which the small headers use), needs no new
 // dependency, and the threat is accidental corruption (torn writes, bit rot,
 // truncation), not an adversary. Every shard carries the payload CRCs of all
 // k+m shards, so a shard rebuilt from parity is checked against the CRC
@@ -378,12 +380,20 @@ func (e *Encoder) parallel(n int, f func(w *encWorker, lo, hi int)) int {
 	return used
 }
 
+// fits returns an error if an n-byte snapshot exceeds the capacity.
+func (e *Encoder) fits(n int) error {
+	if int64(n) > e.capacity {
+		return fmt.Errorf("checkpoint: snapshot of %d bytes exceeds encoder capacity %d", n, e.capacity)
+	}
+	return nil
+}
+
 // Load copies a snapshot into the shard buffers. This copy is the only
 // part of a checkpoint the solver waits for; after it returns, data may be
 // modified. Load invalidates shards returned by an earlier Encode.
 func (e *Encoder) Load(data []byte) error {
-	if int64(len(data)) > e.capacity {
-		return fmt.Errorf("checkpoint: snapshot of %d bytes exceeds encoder capacity %d", len(data), e.capacity)
+	if err := e.fits(len(data)); err != nil {
+		return err
 	}
 	e.dataLen = int64(len(data))
 	size := int(shardSizeFor(e.dataLen, e.k))
@@ -445,7 +455,7 @@ func (e *Encoder) Encode(meta Meta) ([][]byte, Digest, error) {
 				return
 			}
 			for i, v := range w.views {
-				w.crcs[i] = crc32.Update(w.crcs[i], castagnoli, v)
+				w.crcs[i] = crc32c.Update(w.crcs[i], v)
 			}
 		}
 	})
@@ -485,7 +495,7 @@ func verifyShard(b []byte) (*header, error) {
 	if err != nil {
 		return nil, err
 	}
-	if got, want := crc32.Checksum(b[h.hdrLen:], castagnoli), h.crcs[h.index]; got != want {
+	if got, want := crc32c.Checksum(b[h.hdrLen:]), h.crcs[h.index]; got != want {
 		return nil, fmt.Errorf("payload checksum mismatch (%08x != %08x)", got, want)
 	}
 	return h, nil
@@ -628,7 +638,7 @@ func reconstruct(shards [][]byte, k, m int, want *Digest) (Meta, []byte, Digest,
 			if len(rebuild[i]) != ss || &rebuild[i][0] != &dst[0] {
 				copy(dst, rebuild[i]) // the codec allocated after all
 			}
-			if crc32.Checksum(dst, castagnoli) != ref.crcs[i] {
+			if crc32c.Checksum(dst) != ref.crcs[i] {
 				return Meta{}, nil, Digest{}, fmt.Errorf("checkpoint %d rank %d: rebuilt shard %d fails its recorded checksum: %w",
 					ref.meta.ID, ref.meta.Rank, i, ErrNotEnoughShards)
 			}

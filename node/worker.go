@@ -657,25 +657,36 @@ func (w *Worker) runRank(ctx context.Context, e *epochRun, st *coord.State, spec
 		return nil
 	}
 
-	var buf []byte
+	// Two snapshot buffers, reused: the checkpointer reads one in the
+	// background (TakeOwned) while the next snapshot is serialized into the
+	// other, so the solver is not stalled for a second copy of its state.
+	// Under BusyWait, the buffer of checkpoint N-1 is free once Take of N
+	// has returned.
+	var bufs [2][]byte
+	cur := 0
 	var lastCkpt int64 = -1
 	var lastFinal bool
 	take := func(ctx context.Context, snap sim.Snapshot, final bool) error {
 		if len(levels) == 0 {
 			return nil
 		}
-		var err error
-		if buf, err = snap.AppendBinary(buf[:0]); err != nil {
+		buf, err := snap.AppendBinary(bufs[cur][:0])
+		if err != nil {
 			return err
 		}
+		bufs[cur] = buf
 		if ck == nil {
 			if err := newCheckpointer(len(buf)); err != nil {
 				return err
 			}
 		}
 		meta := checkpoint.Meta{ID: metaID(snap.Step, final), Rank: rank, Step: snap.Step, Epoch: st.Epoch, Time: snap.Time}
-		if _, err := ck.Take(ctx, meta, buf); err != nil {
+		taken, err := ck.TakeOwned(ctx, meta, buf)
+		if err != nil {
 			return err
+		}
+		if taken {
+			cur ^= 1
 		}
 		lastCkpt, lastFinal = snap.Step, final
 		return nil
