@@ -192,7 +192,7 @@ func (h *Halo) DeferWrapX() bool {
 func WrapX(f *Field, o int) {
 	n, u := f.N[0]-f.Stag[0], f.Data
 	ng, hi := f.Ng, f.Stag[0]+f.Ng
-	if n >= hi && n >= ng { // no index wraps more than once: no division
+	if n >= hi { // no index wraps more than once (hi ≥ ng): no division
 		for g := 1; g <= ng; g++ {
 			u[o-g] = u[o+n-g]
 		}
@@ -209,9 +209,9 @@ func WrapX(f *Field, o int) {
 	}
 }
 
-// Exchange fills every ghost point of the halo's fields: from neighbours,
-// from this block itself across a periodic axis with one block, or from the
-// physical boundary condition.
+// Exchange fills every ghost point of the halo's fields (but the x ghosts
+// after DeferWrapX): from neighbours, from this block itself across a
+// periodic axis with one block, or from the physical boundary condition.
 func (h *Halo) Exchange(ctx context.Context) error {
 	b := h.b
 	for a := 0; a < 3; a++ {
