@@ -22,10 +22,15 @@ var useArch = archAvailable
 // Update returns the result of adding the bytes in p to crc: the same value as
 // crc32.Update(crc, crc32.MakeTable(crc32.Castagnoli), p).
 func Update(crc uint32, p []byte) uint32 {
-	if useArch && len(p) >= archMinLen {
-		return ^archUpdate(^crc, p)
+	switch {
+	case !useArch:
+		return crc32.Update(crc, castagnoli, p)
+	case len(p) < archMinLen:
+		// Short inputs skip archUpdate's dispatch: at 64 bytes a call
+		// level is a tenth of the time.
+		return ^archUpdateShort(^crc, p)
 	}
-	return crc32.Update(crc, castagnoli, p)
+	return ^archUpdate(^crc, p)
 }
 
 // Checksum returns the CRC-32C of p: the same value as

@@ -3,7 +3,6 @@
 package crc32c
 
 import (
-	"hash/crc32"
 	"math/bits"
 
 	"github.com/klauspost/cpuid/v2"
@@ -13,11 +12,6 @@ import (
 // encoding, which x/sys/cpu only reports together with AVX-512) and AVX2,
 // which cpuid only reports when the OS saves YMM state.
 var archAvailable = cpuid.CPU.Supports(cpuid.SSE42, cpuid.CLMUL, cpuid.AVX2, cpuid.VPCLMULQDQ)
-
-// archMinLen is the shortest input given to the kernel: it loads 256 bytes
-// before its first fold, and below a few hundred bytes its fixed reduction
-// cost outweighs the gain over hash/crc32.
-const archMinLen = 256
 
 // foldK holds the multipliers the kernel reads, one 16-byte pair per fold
 // distance, in the order the assembly expects.
@@ -73,11 +67,25 @@ func archUpdate(crc uint32, p []byte) uint32 {
 		crc = hybridChunk(crc, p, blk, &shiftK[blk])
 		p = p[blk*hybridBlock:]
 	}
-	if len(p) >= 256 {
+	if len(p) >= archMinLen {
 		return updateVPCLMUL(crc, p)
 	}
-	return ^crc32.Update(^crc, castagnoli, p)
+	return updateSSE42(crc, p)
 }
+
+// archMinLen is the shortest input for the vector kernels: updateVPCLMUL
+// loads 256 bytes before its first fold. Shorter inputs take one crc32
+// stream (archUpdateShort).
+const archMinLen = 256
+
+// archUpdateShort is archUpdate for len(p) < archMinLen.
+func archUpdateShort(crc uint32, p []byte) uint32 { return updateSSE42(crc, p) }
+
+// updateSSE42 returns the (non-inverted) CRC state after p given the state
+// crc, one 8-byte crc32 instruction at a time. It requires SSE4.2.
+//
+//go:noescape
+func updateSSE42(crc uint32, p []byte) uint32
 
 // hybridBlocks returns the rounds of the next hybridChunk for n >=
 // 2·hybridBlock bytes: as many as fit, up to hybridMaxBlk, but not so that

@@ -231,3 +231,41 @@ hloop:
 	XORL       R10, AX
 	MOVL       AX, ret+48(FP)
 	RET
+
+// func updateSSE42(crc uint32, p []byte) uint32
+//
+// One crc32 stream: for short inputs, where hash/crc32 does the same work
+// behind more dispatch.
+TEXT ·updateSSE42(SB), NOSPLIT, $0-36
+	MOVL crc+0(FP), AX
+	MOVQ p_base+8(FP), SI
+	MOVQ p_len+16(FP), CX
+
+loop8:
+	CMPQ   CX, $8
+	JB     less8
+	CRC32Q (SI), AX
+	ADDQ   $8, SI
+	SUBQ   $8, CX
+	JMP    loop8
+
+less8:
+	BTQ    $2, CX
+	JNC    less4
+	CRC32L (SI), AX
+	ADDQ   $4, SI
+
+less4:
+	BTQ    $1, CX
+	JNC    less2
+	CRC32W (SI), AX
+	ADDQ   $2, SI
+
+less2:
+	BTQ    $0, CX
+	JNC    ret
+	CRC32B (SI), AX
+
+ret:
+	MOVL AX, ret+32(FP)
+	RET

@@ -10,6 +10,10 @@ const (
 	archMinLen    = 0
 )
 
+func archUpdateShort(crc uint32, p []byte) uint32 {
+	return ^crc32.Update(^crc, castagnoli, p)
+}
+
 func archUpdate(crc uint32, p []byte) uint32 {
 	return ^crc32.Update(^crc, castagnoli, p)
 }

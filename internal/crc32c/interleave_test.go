@@ -16,7 +16,7 @@ func BenchmarkVsStdlib(b *testing.B) {
 	sizes := []struct {
 		name string
 		n    int
-	}{{"64B", 64}, {"4KiB", 4 << 10}, {"64KiB", 64 << 10}, {"4MiB", 4 << 20}, {"64MiB", 64 << 20}}
+	}{{"64B", 64}, {"256B", 256}, {"384B", 384}, {"1KiB", 1 << 10}, {"4KiB", 4 << 10}, {"64KiB", 64 << 10}, {"4MiB", 4 << 20}, {"64MiB", 64 << 20}}
 	for _, s := range sizes {
 		buf := randBytes(rand.New(rand.NewPCG(13, 14)), s.n)
 		// Blocks of about 64 KiB of work keep timer overhead small.
