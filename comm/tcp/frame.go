@@ -156,7 +156,7 @@ func (fr *frameReader) header() (header, error) {
 	if fr.yield != nil && fr.yield() {
 		return header{}, errYield
 	}
-	fr.boundary = true
+	fr.boundary = true // until the first byte arrives
 	_, err := fr.readFull(fr.hb[:])
 	fr.boundary = false
 	if err != nil {
@@ -176,18 +176,45 @@ func (fr *frameReader) readFull(b []byte) (int, error) {
 func (fr *frameReader) readFullCRC(b []byte, crc *uint32) (int, error) {
 	n := 0
 	for n < len(b) {
+		k, err := fr.readSomeCRC(b[n:], crc)
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// readSomeCRC reads at least one byte into b (unless it fails), folding
+// what it read into *crc (if not nil). A timeout is retried as onTimeout
+// and interrupted decide; the end of the stream is io.ErrUnexpectedEOF
+// unless this is a header of which nothing was read yet.
+func (fr *frameReader) readSomeCRC(b []byte, crc *uint32) (int, error) {
+	n := 0
+	for {
 		k, err := fr.r.Read(b[n:])
 		if crc != nil && k > 0 {
 			*crc = crc32c.Update(*crc, b[n:n+k])
 		}
 		n += k
+		if n > 0 {
+			fr.boundary = false // a frame has begun: no yield until its end
+		}
 		if err == nil || n == len(b) {
+			if n > 0 || len(b) == 0 {
+				return n, nil
+			}
 			continue
+		}
+		if n > 0 {
+			// Report the bytes now; a lasting error comes back on the
+			// next read.
+			return n, nil
 		}
 		var ne interface{ Timeout() bool }
 		if errors.As(err, &ne) && ne.Timeout() {
 			if fr.interrupted != nil && fr.interrupted() {
-				if fr.boundary && n == 0 {
+				if fr.boundary {
 					return 0, errYield
 				}
 				continue // finish the frame first; header sees the yield
@@ -196,23 +223,27 @@ func (fr *frameReader) readFullCRC(b []byte, crc *uint32) (int, error) {
 				continue
 			}
 		}
-		if errors.Is(err, io.EOF) && n > 0 {
+		if errors.Is(err, io.EOF) && !fr.boundary {
 			err = io.ErrUnexpectedEOF
 		}
-		return n, err
+		return 0, err
 	}
-	return n, nil
 }
 
 // body reads the payload of h into buf (len(buf) == h.length) and checks it.
+// It asks for all that is left in each read, so that a large payload takes
+// as few system calls (and wake-ups) as the kernel allows, and moves the
+// deadline before each, so that a long message on a slow link is not
+// mistaken for a dead peer.
 func (fr *frameReader) body(buf []byte) error {
 	var crc uint32
-	for i := 0; i < len(buf); i += chunk {
-		j := min(i+chunk, len(buf))
+	for n := 0; n < len(buf); {
 		if fr.refresh != nil {
 			fr.refresh()
 		}
-		if _, err := fr.readFullCRC(buf[i:j], &crc); err != nil {
+		k, err := fr.readSomeCRC(buf[n:], &crc)
+		n += k
+		if err != nil {
 			return err
 		}
 	}

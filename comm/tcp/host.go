@@ -616,12 +616,14 @@ func (p *peer) initReader(conn net.Conn, br *bufio.Reader) {
 
 // take gives the reading role to a receiver (recv) or to readLoop, if it
 // is free and, for readLoop, has been for readIdle or receivers that cannot
-// read themselves wait. If not, it returns how long readLoop should sleep.
-func (p *peer) take(recv bool) (bool, time.Duration) {
+// read themselves wait. If readLoop may not take it, wait is how long the
+// role has still to stay free, or 0 if it is held (its release re-arms
+// p.idle).
+func (p *peer) take(recv bool) (ok bool, wait time.Duration) {
 	p.rmu.Lock()
 	defer p.rmu.Unlock()
 	if p.rheld || p.fr == nil {
-		return false, readIdle
+		return false, 0
 	}
 	if !recv && p.rplain == 0 {
 		if idle := time.Since(p.rfree); idle < readIdle {
@@ -632,13 +634,15 @@ func (p *peer) take(recv bool) (bool, time.Duration) {
 	return true, 0
 }
 
-// release gives the reading role up and passes a token to a receiver
-// waiting for it; readLoop is woken at once only for receivers that cannot
-// read themselves.
+// release gives the reading role up, passes a token to a receiver waiting
+// for it, and arms readLoop's idle timer. Re-arming a pending timer costs
+// no wake-up, so while receivers keep reading, readLoop sleeps; readLoop is
+// woken at once only for receivers that cannot read themselves.
 func (p *peer) release() {
 	p.rmu.Lock()
 	p.rheld, p.rrecv, p.ryield = false, false, false
 	p.rfree = time.Now()
+	p.idle.Reset(readIdle)
 	kick := p.rplain > 0
 	p.rmu.Unlock()
 	select {
@@ -648,6 +652,12 @@ func (p *peer) release() {
 	if kick {
 		p.kickLoop()
 	}
+}
+
+func stoppedTimer() *time.Timer {
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	return t
 }
 
 func (p *peer) kickLoop() {
@@ -685,8 +695,7 @@ func (p *peer) interrupt() {
 // connection fails.
 func (h *Host) readLoop(p *peer) {
 	defer h.wg.Done()
-	t := time.NewTimer(readIdle)
-	defer t.Stop()
+	defer p.idle.Stop()
 	for {
 		ok, wait := p.take(false)
 		if ok {
@@ -696,9 +705,13 @@ func (h *Host) readLoop(p *peer) {
 			}
 			continue
 		}
-		t.Reset(wait)
+		if wait > 0 {
+			p.rmu.Lock()
+			p.idle.Reset(wait)
+			p.rmu.Unlock()
+		}
 		select {
-		case <-t.C:
+		case <-p.idle.C:
 		case <-p.kick:
 		case <-p.dead:
 			return
@@ -828,6 +841,7 @@ type peer struct {
 	rkick  bool          // the read deadline was moved into the past for ryield
 	rplain int           // receivers waiting for p that do not read themselves
 	rfree  time.Time     // when the role was last released
+	idle   *time.Timer   // readLoop's: fires readIdle after the last release
 	freeCh chan struct{} // capacity 1: a token per release, for waiting receivers
 	kick   chan struct{} // capacity 1: wakes readLoop to read at once
 }
@@ -845,7 +859,7 @@ func (p *peer) extendWrite(timeout time.Duration) {
 
 func newPeer(h *Host, addr string) *peer {
 	return &peer{h: h, addr: addr, ready: make(chan struct{}), dead: make(chan struct{}),
-		freeCh: make(chan struct{}, 1), kick: make(chan struct{}, 1)}
+		freeCh: make(chan struct{}, 1), kick: make(chan struct{}, 1), idle: stoppedTimer()}
 }
 
 func (p *peer) setConn(c net.Conn) bool {

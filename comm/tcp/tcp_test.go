@@ -17,6 +17,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/apollo-hpc/apollo/comm"
@@ -48,6 +49,33 @@ func TestFrameRoundTripAndRejects(t *testing.T) {
 	body, err := fr.bodyAlloc(got.length, func(n int) []byte { return make([]byte, n) })
 	if err != nil || !bytes.Equal(body, payload) {
 		t.Fatalf("body: %v", err)
+	}
+
+	// The same frames read in pieces of every size the socket may return,
+	// twice in a row: the payload checksum is folded piece by piece, and
+	// the end of a stream between frames is io.EOF, inside one unexpected.
+	for _, r := range []io.Reader{iotest.OneByteReader(bytes.NewReader(append(b, b...))), iotest.HalfReader(bytes.NewReader(append(b, b...)))} {
+		fr := &frameReader{r: r, max: 1 << 30}
+		for range 2 {
+			got, err := fr.header()
+			if err != nil || got != hd {
+				t.Fatalf("piecewise header: %+v %v", got, err)
+			}
+			body := make([]byte, got.length)
+			if err := fr.body(body); err != nil || !bytes.Equal(body, payload) {
+				t.Fatalf("piecewise body: %v", err)
+			}
+		}
+		if _, err := fr.header(); err != io.EOF {
+			t.Fatalf("after the last frame: %v, want io.EOF", err)
+		}
+	}
+	cut := &frameReader{r: iotest.OneByteReader(bytes.NewReader(b[:len(b)-2])), max: 1 << 30}
+	if got, err := cut.header(); err != nil {
+		t.Fatalf("cut frame header: %+v %v", got, err)
+	}
+	if err := cut.body(make([]byte, len(payload))); err != io.ErrUnexpectedEOF {
+		t.Fatalf("frame cut in its trailer: %v, want io.ErrUnexpectedEOF", err)
 	}
 
 	bad := func(name string, mutate func(b []byte) []byte, max uint64) {
