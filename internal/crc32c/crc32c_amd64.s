@@ -77,6 +77,8 @@ reduce:
 	CMPQ CX, $32
 	JB   lanes
 
+	PCALIGN $32
+
 loop32:
 	FOLDMEM(0, Y8, Y7, Y9)
 	ADDQ $32, SI
@@ -103,6 +105,8 @@ lanes:
 	CRC32Q  R10, AX
 
 	// Fewer than 32 bytes remain.
+	PCALIGN $32
+
 tail8:
 	CMPQ   CX, $8
 	JB     tail4
@@ -240,6 +244,10 @@ TEXT ·updateSSE42(SB), NOSPLIT, $0-36
 	MOVL crc+0(FP), AX
 	MOVQ p_base+8(FP), SI
 	MOVQ p_len+16(FP), CX
+
+	// Aligned so that the loop's speed does not depend on where the linker
+	// places it.
+	PCALIGN $32
 
 loop8:
 	CMPQ   CX, $8
