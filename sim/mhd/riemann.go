@@ -53,11 +53,11 @@ func hlle(L int, gamma float64, pl, pr *[7][]float64, bn []float64, f *[7][]floa
 	}
 }
 
-// hlld is the five-wave HLLD flux of Miyoshi & Kusano (2005), with the
+// hlldGo is the five-wave HLLD flux of Miyoshi & Kusano (2005), with the
 // Davis outer wave speeds and Athena++'s guards for degenerate states.
 // Divisions are replaced by reciprocals where a value is reused; the loop
 // body has no calls besides math.Sqrt (a machine instruction).
-func hlld(L int, gamma float64, pl, pr *[7][]float64, bn []float64, f *[7][]float64, scratch *[6][]float64) {
+func hlldGo(L int, gamma float64, pl, pr *[7][]float64, bn []float64, f *[7][]float64, scratch *[6][]float64) {
 	igm1 := 1 / (gamma - 1)
 	ael, apl, aer, apr, as0, as4 := scratch[0][:L], scratch[1][:L], scratch[2][:L], scratch[3][:L], scratch[4][:L], scratch[5][:L]
 	dl, vnl, vt1l, vt2l, ppl, b1l, b2l := pl[0][:L], pl[1][:L], pl[2][:L], pl[3][:L], pl[4][:L], pl[5][:L], pl[6][:L]
