@@ -39,6 +39,11 @@ const (
 	hybridBlock  = 128 + 3*hybridLane
 	hybridLane   = 32
 	hybridMaxBlk = 512
+	// hybridMinLen is the shortest input for hybridChunk. Below it the
+	// chunk's fixed cost (reducing four accumulators, three shifts) and a
+	// one-stream tail make updateVPCLMUL faster: measured 57 vs 65 ns at
+	// 1 KiB, 88 vs 93 ns at 1.5 KiB, 102 vs 85 ns at 2 KiB.
+	hybridMinLen = 2048
 )
 
 // shiftK[blk] holds, for a chunk of blk rounds, the multipliers that move a
@@ -62,7 +67,7 @@ var shiftK = func() (t [hybridMaxBlk + 1][3]uint64) {
 }()
 
 func archUpdate(crc uint32, p []byte) uint32 {
-	for len(p) >= 2*hybridBlock {
+	for len(p) >= hybridMinLen {
 		blk := hybridBlocks(len(p))
 		crc = hybridChunk(crc, p, blk, &shiftK[blk])
 		p = p[blk*hybridBlock:]

@@ -25,7 +25,7 @@ func TestShiftK(t *testing.T) {
 }
 
 func TestHybridBlocks(t *testing.T) {
-	for n := 2 * hybridBlock; n < 4*hybridMaxBlk*hybridBlock; n += 7 {
+	for n := 2 * hybridBlock; n < 4*hybridMaxBlk*hybridBlock; n += 7 { // hybridBlocks must hold from 2 rounds up, whatever hybridMinLen
 		blk := hybridBlocks(n)
 		if blk < 2 || blk > hybridMaxBlk || blk*hybridBlock > n {
 			t.Fatalf("hybridBlocks(%d) = %d: out of range", n, blk)
