@@ -121,7 +121,7 @@ func (e *endpoint) await(ctx context.Context, src int, w *match.Waiter) ([]byte,
 // ends, the endpoint closes or the holder is asked to yield.
 func (e *endpoint) readFor(ctx context.Context, p *peer, w *match.Waiter) {
 	for !w.Done() {
-		if ctx.Err() != nil || e.box.Err() != nil {
+		if ctx.Err() != nil || e.box.Closed() {
 			return
 		}
 		if _, err := e.h.readFrame(p); err != nil {

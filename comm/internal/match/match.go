@@ -210,6 +210,11 @@ func (w *Waiter) Done() bool { return len(w.done) > 0 }
 // wake carries tokens (capacity 1): one taken by a receive that turns out to
 // be complete already is put back for the next waiting receiver.
 func (b *Box) Wait(ctx context.Context, w *Waiter, wake chan struct{}) (out []byte, st comm.Status, again bool, err error) {
+	if w.Done() { // completed already (often by the receiver itself): no select
+		<-w.done
+		out, st, err = b.finish(w)
+		return out, st, false, err
+	}
 	select {
 	case <-w.done:
 		out, st, err = b.finish(w)
@@ -328,6 +333,16 @@ func (b *Box) Close(err error) bool {
 
 // Done is closed when the box is closed.
 func (b *Box) Done() <-chan struct{} { return b.closedCh }
+
+// Closed reports whether the box is closed, without taking its lock.
+func (b *Box) Closed() bool {
+	select {
+	case <-b.closedCh:
+		return true
+	default:
+		return false
+	}
+}
 
 // Err returns the close error, or nil while the box is open.
 func (b *Box) Err() error {
