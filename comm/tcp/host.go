@@ -660,6 +660,21 @@ func stoppedTimer() *time.Timer {
 	return t
 }
 
+// sending keeps readLoop off a free role while a rank of this host is
+// writing a large message to p and making progress: the rank usually
+// receives from p next and then reads for itself, which saves a hand-off
+// per message. A send that stops progressing (the peer is not reading
+// because its own host is sending too) no longer defers readLoop, so the
+// two sides cannot block each other for more than readIdle.
+func (p *peer) sending() {
+	p.rmu.Lock()
+	if !p.rheld {
+		p.rfree = time.Now()
+		p.idle.Reset(readIdle)
+	}
+	p.rmu.Unlock()
+}
+
 func (p *peer) kickLoop() {
 	select {
 	case p.kick <- struct{}{}:
@@ -975,6 +990,7 @@ func (p *peer) writeLocked(hd header, data []byte) error {
 		if _, err := conn.Write(data[i:j]); err != nil {
 			return err
 		}
+		p.sending()
 		crc = crc32c.Update(crc, data[i:j])
 	}
 	tb := p.wbuf[headerLen : headerLen+trailerLen] // reused: no allocation per frame
