@@ -984,8 +984,8 @@ func (p *peer) writeLocked(hd header, data []byte) error {
 	// The checksum goes in the trailer, so each chunk is summed after it
 	// was handed to the kernel, while the peer is already reading it.
 	var crc uint32
-	for i := 0; i < len(data); i += chunk {
-		j := min(i+chunk, len(data))
+	for i := 0; i < len(data); i += writeChunk {
+		j := min(i+writeChunk, len(data))
 		p.extendWrite(timeout)
 		if _, err := conn.Write(data[i:j]); err != nil {
 			return err
