@@ -29,16 +29,17 @@ func updateVPCLMUL(crc uint32, p []byte) uint32
 // features in archAvailable.
 //
 //go:noescape
-func hybridChunk(crc uint32, p []byte, blk int, k *[3]uint64) uint32
+func hybridChunk(crc uint32, p []byte, blk int, k *[hybridStreams]uint64) uint32
 
 const (
-	// hybridBlock is the bytes one round of hybridChunk consumes: 128 for
-	// the vector unit (8 VPCLMULQDQ, 16 cycles on Zen 3), 3×32 for three
-	// crc32 streams (12 cycles). Of the ratios measured (docs/bench/crc32c.md)
-	// this one, with the vector unit the bound, overlaps the two best.
-	hybridBlock  = 128 + 3*hybridLane
-	hybridLane   = 32
-	hybridMaxBlk = 512
+	// hybridBlock is the bytes one round of hybridChunk consumes: 256 for
+	// the vector unit (16 VPCLMULQDQ, 32 cycles on Zen 3), 4×64 for four
+	// crc32 streams (32 cycles). Of the shapes measured (docs/bench/crc32c.md)
+	// this one overlaps the two units best.
+	hybridBlock   = 256 + hybridStreams*hybridLane
+	hybridStreams = 4
+	hybridLane    = 64
+	hybridMaxBlk  = 256
 	// hybridMinLen is the shortest input for hybridChunk. Below it the
 	// chunk's fixed cost (reducing four accumulators, three shifts) and a
 	// one-stream tail make updateVPCLMUL faster. Measured updateVPCLMUL vs
@@ -48,21 +49,23 @@ const (
 )
 
 // shiftK[blk] holds, for a chunk of blk rounds, the multipliers that move a
-// 32-bit state forward by 3, 2 and 1 stream lengths (blk·hybridLane bytes):
-// x^(8n-33) mod P, bit-reflected; the 33 accounts for the crc32
+// 32-bit state forward by 4, 3, 2 and 1 stream lengths (blk·hybridLane
+// bytes): x^(8n-33) mod P, bit-reflected; the 33 accounts for the crc32
 // instruction's x^32 and the one-bit offset of a reflected product.
-var shiftK = func() (t [hybridMaxBlk + 1][3]uint64) {
+var shiftK = func() (t [hybridMaxBlk + 1][hybridStreams]uint64) {
 	if !archAvailable {
 		return t
 	}
 	step := bits.Reverse32(xPowMod(8*hybridLane, castagnoliPoly))
-	var pow [3*hybridMaxBlk + 1]uint32 // pow[m] = x^(8·m·hybridLane - 33)
+	var pow [hybridStreams*hybridMaxBlk + 1]uint32 // pow[m] = x^(8·m·hybridLane - 33)
 	pow[1] = bits.Reverse32(xPowMod(8*hybridLane-33, castagnoliPoly))
 	for m := 2; m < len(pow); m++ {
 		pow[m] = mulModP(pow[m-1], step)
 	}
 	for blk := 1; blk <= hybridMaxBlk; blk++ {
-		t[blk] = [3]uint64{uint64(pow[3*blk]), uint64(pow[2*blk]), uint64(pow[blk])}
+		for j := range hybridStreams {
+			t[blk][j] = uint64(pow[(hybridStreams-j)*blk])
+		}
 	}
 	return t
 }()

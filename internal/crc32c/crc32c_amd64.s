@@ -136,14 +136,15 @@ done:
 	MOVL AX, ret+32(FP)
 	RET
 
-// CRC3 advances the three scalar streams by one 8-byte word each; stream j
-// sits j·DX bytes after BX.
-#define CRC3(off) \
+// CRC4 advances the four scalar streams by one 8-byte word each; streams 0
+// to 2 sit 0, DX and 2·DX bytes after BX, stream 3 at R12 = BX + 3·DX.
+#define CRC4(off) \
 	CRC32Q off(BX), AX        \
 	CRC32Q off(BX)(DX*1), R9  \
-	CRC32Q off(BX)(DX*2), R10
+	CRC32Q off(BX)(DX*2), R10 \
+	CRC32Q off(R12), R11
 
-// func hybridChunk(crc uint32, p []byte, blk int, k *[3]uint64) uint32
+// func hybridChunk(crc uint32, p []byte, blk int, k *[4]uint64) uint32
 TEXT ·hybridChunk(SB), NOSPLIT, $0-52
 	MOVL crc+0(FP), AX
 	MOVQ p_base+8(FP), SI
@@ -151,73 +152,99 @@ TEXT ·hybridChunk(SB), NOSPLIT, $0-52
 	MOVQ k+40(FP), DI
 	LEAQ ·foldK(SB), R8
 
-	// The chunk is blk·128 bytes for the vector unit followed by three
-	// streams of DX = blk·32 bytes for the crc32 instruction; both run in
+	// The chunk is blk·256 bytes for the vector unit followed by four
+	// streams of DX = blk·64 bytes for the crc32 instruction; both run in
 	// the same loop so that the multiplier and the integer units overlap.
-	MOVQ   CX, DX
-	SHLQ   $5, DX
-	MOVQ   CX, BX
-	SHLQ   $7, BX
-	ADDQ   SI, BX
+	MOVQ CX, DX
+	SHLQ $6, DX
+	MOVQ CX, BX
+	SHLQ $8, BX
+	ADDQ SI, BX
+	LEAQ (BX)(DX*2), R12
+	ADDQ DX, R12
 
 	VMOVDQU (SI), Y0
 	VMOVDQU 32(SI), Y1
 	VMOVDQU 64(SI), Y2
 	VMOVDQU 96(SI), Y3
+	VMOVDQU 128(SI), Y4
+	VMOVDQU 160(SI), Y5
+	VMOVDQU 192(SI), Y6
+	VMOVDQU 224(SI), Y7
 	VMOVD   AX, X8
 	VPXOR   Y8, Y0, Y0
-	ADDQ    $128, SI
-	VBROADCASTI128 16(R8), Y8
+	ADDQ    $256, SI
+	VBROADCASTI128 (R8), Y8
 	XORL    AX, AX
 	XORL    R9, R9
 	XORL    R10, R10
+	XORL    R11, R11
 	DECQ    CX
 
 	PCALIGN $32
 hloop:
 	FOLDMEM(0, Y8, Y0, Y9)
-	CRC3(0)
+	CRC4(0)
 	FOLDMEM(32, Y8, Y1, Y10)
-	CRC3(8)
+	CRC4(8)
 	FOLDMEM(64, Y8, Y2, Y11)
-	CRC3(16)
+	CRC4(16)
 	FOLDMEM(96, Y8, Y3, Y12)
-	CRC3(24)
-	ADDQ $128, SI
-	ADDQ $32, BX
+	CRC4(24)
+	FOLDMEM(128, Y8, Y4, Y13)
+	CRC4(32)
+	FOLDMEM(160, Y8, Y5, Y14)
+	CRC4(40)
+	FOLDMEM(192, Y8, Y6, Y15)
+	CRC4(48)
+	FOLDMEM(224, Y8, Y7, Y9)
+	CRC4(56)
+	ADDQ $256, SI
+	ADDQ $64, BX
+	ADDQ $64, R12
 	DECQ CX
 	JNZ  hloop
 
 	// The scalar streams have one more round than the vector loop.
-	CRC3(0)
-	CRC3(8)
-	CRC3(16)
-	CRC3(24)
+	CRC4(0)
+	CRC4(8)
+	CRC4(16)
+	CRC4(24)
+	CRC4(32)
+	CRC4(40)
+	CRC4(48)
+	CRC4(56)
 
-	// Vector accumulators: fold 64 then 32 bytes apart into Y3, then its
-	// low lane onto its high lane, then to a 32-bit state in R11.
+	// Vector accumulators: a tree of folds 128, 64, then 32 bytes apart
+	// into Y7, then its low lane onto its high lane, then to a 32-bit state
+	// in BX.
+	VBROADCASTI128 16(R8), Y8
+	FOLD(Y8, Y0, Y4, Y9)
+	FOLD(Y8, Y1, Y5, Y10)
+	FOLD(Y8, Y2, Y6, Y11)
+	FOLD(Y8, Y3, Y7, Y12)
 	VBROADCASTI128 32(R8), Y8
-	FOLD(Y8, Y0, Y2, Y9)
-	FOLD(Y8, Y1, Y3, Y10)
+	FOLD(Y8, Y4, Y6, Y9)
+	FOLD(Y8, Y5, Y7, Y10)
 	VBROADCASTI128 48(R8), Y8
-	FOLD(Y8, Y2, Y3, Y9)
+	FOLD(Y8, Y6, Y7, Y9)
 	VMOVDQU      64(R8), X8
-	VEXTRACTI128 $1, Y3, X10
-	VPCLMULQDQ   $0x00, X8, X3, X9
-	VPCLMULQDQ   $0x11, X8, X3, X3
+	VEXTRACTI128 $1, Y7, X10
+	VPCLMULQDQ   $0x00, X8, X7, X9
+	VPCLMULQDQ   $0x11, X8, X7, X7
 	VPXOR        X9, X10, X10
-	VPXOR        X3, X10, X10
+	VPXOR        X7, X10, X10
 	VMOVQ        X10, R12
 	VPEXTRQ      $1, X10, R13
-	XORL         R11, R11
-	CRC32Q       R12, R11
-	CRC32Q       R13, R11
+	XORL         BX, BX
+	CRC32Q       R12, BX
+	CRC32Q       R13, BX
 
-	// Move the vector state and the first two streams' states to the end
-	// of the chunk (multiply by x^(8n) mod P: a carry-less product with
+	// Move the vector state and the first three streams' states to the
+	// end of the chunk (multiply by x^(8n) mod P: a carry-less product with
 	// x^(8n-33), reduced by the crc32 instruction), and add the last
 	// stream's state.
-	VMOVD      R11, X0
+	VMOVD      BX, X0
 	VMOVQ      (DI), X1
 	VPCLMULQDQ $0x00, X1, X0, X0
 	VMOVD      AX, X2
@@ -226,13 +253,17 @@ hloop:
 	VMOVD      R9, X4
 	VMOVQ      16(DI), X5
 	VPCLMULQDQ $0x00, X5, X4, X4
+	VMOVD      R10, X6
+	VMOVQ      24(DI), X7
+	VPCLMULQDQ $0x00, X7, X6, X6
 	VPXOR      X2, X0, X0
 	VPXOR      X4, X0, X0
+	VPXOR      X6, X0, X0
 	VMOVQ      X0, R12
 	VZEROUPPER
 	XORL       AX, AX
 	CRC32Q     R12, AX
-	XORL       R10, AX
+	XORL       R11, AX
 	MOVL       AX, ret+48(FP)
 	RET
 
