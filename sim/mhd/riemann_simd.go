@@ -38,7 +38,7 @@ func ld4(s []float64, t int) f4 { return archsimd.LoadFloat64x4Slice(s[t : t+4])
 // hlld4 is hlldGo on n faces (n a multiple of 4), four at a time.
 func hlld4(n int, gamma float64, pl, pr *[7][]float64, bn []float64, f *[7][]float64) {
 	bc := archsimd.BroadcastFloat64x4
-	one, half, four, zero := bc(1), bc(0.5), bc(4), bc(0)
+	one, half, four, zero, negOne := bc(1), bc(0.5), bc(4), bc(0), bc(-1)
 	small := bc(smallNumber)
 	gam, igm1 := bc(gamma), bc(1/(gamma-1))
 	signMask := archsimd.BroadcastUint64x4(1 << 63)
@@ -130,7 +130,7 @@ func hlld4(n int, gamma float64, pl, pr *[7][]float64, bn []float64, f *[7][]flo
 		s3 := s2.Add(abx.Div(sqdr))
 		rot := half.Mul(bxsq).GreaterEqual(sptst)
 		inv := one.Div(sqdl.Add(sqdr))
-		sg := bc(-1).Merge(one, bx.Less(zero))
+		sg := negOne.Merge(one, bx.Less(zero))
 		vy := inv.Mul(sqdl.Mul(lvy).Add(sqdr.Mul(rvy)).Add(sg.Mul(rby.Sub(lby))))
 		vz := inv.Mul(sqdl.Mul(lvz).Add(sqdr.Mul(rvz)).Add(sg.Mul(rbz.Sub(lbz))))
 		by := inv.Mul(sqdl.Mul(rby).Add(sqdr.Mul(lby)).Add(sg.Mul(sqdl).Mul(sqdr).Mul(rvy.Sub(lvy))))

@@ -274,46 +274,76 @@ func (s *solver) primitives(u *[nCons][]float64, b *[3][]float64) {
 			i0 := ilo + g
 			n := ihi + g - i0 + 1
 			c0 += i0
-			bxl, bxr := bx[fx0+i0:][:n], bx[fx0+i0+1:][:n]
-			byl, byr := by[fy0+i0:][:n], by[fy0+i0+sx:][:n]
-			bzl, bzr := bz[c0:][:n], bz[c0+sxy:][:n]
-			rd, rm1, rm2, rm3, ren := d0[c0:][:n], m1[c0:][:n], m2[c0:][:n], m3[c0:][:n], en[c0:][:n]
-			od, ov1, ov2, ov3, op := wd[c0:][:n], wv1[c0:][:n], wv2[c0:][:n], wv3[c0:][:n], wp[c0:][:n]
-			ob1, ob2, ob3 := wb1[c0:][:n], wb2[c0:][:n], wb3[c0:][:n]
-			oe1, oe2, oe3 := e1[c0:][:n], e2[c0:][:n], e3[c0:][:n]
-			for t := 0; t < n; t++ {
-				b1 := 0.5 * (bxl[t] + bxr[t])
-				b2 := 0.5 * (byl[t] + byr[t])
-				b3 := 0.5 * (bzl[t] + bzr[t])
-				rho := rd[t]
-				floored := false
-				if rho < s.dfloor {
-					rho = s.dfloor
-					rd[t] = rho
-					floored = true
-				}
-				di := 1 / rho
-				v1, v2, v3 := rm1[t]*di, rm2[t]*di, rm3[t]*di
-				ke := 0.5 * rho * (v1*v1 + v2*v2 + v3*v3)
-				me := 0.5 * (b1*b1 + b2*b2 + b3*b3)
-				p := gm1 * (ren[t] - ke - me)
-				if p < s.pfloor {
-					p = s.pfloor
-					ren[t] = p/gm1 + ke + me
-					floored = true
-				}
-				if floored && rowIn && t+i0 >= g && t+i0 < g+s.n[0] {
-					hits++
-				}
-				od[t], ov1[t], ov2[t], ov3[t], op[t] = rho, v1, v2, v3, p
-				ob1[t], ob2[t], ob3[t] = b1, b2, b3
-				oe1[t] = v3*b2 - v2*b3
-				oe2[t] = v1*b3 - v3*b1
-				oe3[t] = v2*b1 - v1*b2
+			r := primRowArgs{
+				bxl: bx[fx0+i0:][:n], bxr: bx[fx0+i0+1:][:n],
+				byl: by[fy0+i0:][:n], byr: by[fy0+i0+sx:][:n],
+				bzl: bz[c0:][:n], bzr: bz[c0+sxy:][:n],
+				rd: d0[c0:][:n], rm1: m1[c0:][:n], rm2: m2[c0:][:n], rm3: m3[c0:][:n], ren: en[c0:][:n],
+				od: wd[c0:][:n], ov1: wv1[c0:][:n], ov2: wv2[c0:][:n], ov3: wv3[c0:][:n], op: wp[c0:][:n],
+				ob1: wb1[c0:][:n], ob2: wb2[c0:][:n], ob3: wb3[c0:][:n],
+				oe1: e1[c0:][:n], oe2: e2[c0:][:n], oe3: e3[c0:][:n],
+				gm1: gm1, dfloor: s.dfloor, pfloor: s.pfloor,
 			}
+			if rowIn {
+				// Interior cells of the row, for the floor-hit count.
+				r.inLo, r.inHi = g-i0, g+s.n[0]-i0
+			}
+			hits += primRow(&r, n)
 		}
 	}
 	s.floorHits += hits
+}
+
+// primRowArgs are the row slices (all of one length) and constants of one
+// row of the primitives pass.
+type primRowArgs struct {
+	bxl, bxr, byl, byr, bzl, bzr []float64
+	rd, rm1, rm2, rm3, ren       []float64
+	od, ov1, ov2, ov3, op        []float64
+	ob1, ob2, ob3, oe1, oe2, oe3 []float64
+	gm1, dfloor, pfloor          float64
+	inLo, inHi                   int // cells [inLo, inHi) count floor hits
+}
+
+// primRowGo converts cells [lo, hi) of a row and returns the floor hits.
+func primRowGo(r *primRowArgs, lo, hi int) int64 {
+	var hits int64
+	gm1 := r.gm1
+	bxl, bxr, byl, byr, bzl, bzr := r.bxl[:hi], r.bxr[:hi], r.byl[:hi], r.byr[:hi], r.bzl[:hi], r.bzr[:hi]
+	rd, rm1, rm2, rm3, ren := r.rd[:hi], r.rm1[:hi], r.rm2[:hi], r.rm3[:hi], r.ren[:hi]
+	od, ov1, ov2, ov3, op := r.od[:hi], r.ov1[:hi], r.ov2[:hi], r.ov3[:hi], r.op[:hi]
+	ob1, ob2, ob3, oe1, oe2, oe3 := r.ob1[:hi], r.ob2[:hi], r.ob3[:hi], r.oe1[:hi], r.oe2[:hi], r.oe3[:hi]
+	for t := lo; t < hi; t++ {
+		b1 := 0.5 * (bxl[t] + bxr[t])
+		b2 := 0.5 * (byl[t] + byr[t])
+		b3 := 0.5 * (bzl[t] + bzr[t])
+		rho := rd[t]
+		floored := false
+		if rho < r.dfloor {
+			rho = r.dfloor
+			rd[t] = rho
+			floored = true
+		}
+		di := 1 / rho
+		v1, v2, v3 := rm1[t]*di, rm2[t]*di, rm3[t]*di
+		ke := 0.5 * rho * (v1*v1 + v2*v2 + v3*v3)
+		me := 0.5 * (b1*b1 + b2*b2 + b3*b3)
+		p := gm1 * (ren[t] - ke - me)
+		if p < r.pfloor {
+			p = r.pfloor
+			ren[t] = p/gm1 + ke + me
+			floored = true
+		}
+		if floored && t >= r.inLo && t < r.inHi {
+			hits++
+		}
+		od[t], ov1[t], ov2[t], ov3[t], op[t] = rho, v1, v2, v3, p
+		ob1[t], ob2[t], ob3[t] = b1, b2, b3
+		oe1[t] = v3*b2 - v2*b3
+		oe2[t] = v1*b3 - v3*b1
+		oe3[t] = v2*b1 - v1*b2
+	}
+	return hits
 }
 
 // sweeps computes the fluxes along every active axis from s.w, adds
