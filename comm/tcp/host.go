@@ -604,7 +604,8 @@ func (p *peer) initReader(conn net.Conn, br *bufio.Reader) {
 		p.rkick = false
 		p.rmu.Unlock()
 		if kicked {
-			last = time.Now()
+			// Back to the deadline the interruption replaced, so that it
+			// does not postpone the detection of a silent peer.
 			conn.SetReadDeadline(last.Add(h.cfg.PeerTimeout))
 		}
 		return kicked
