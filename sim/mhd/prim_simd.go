@@ -49,3 +49,44 @@ func primRow(r *primRowArgs, n int) int64 {
 	}
 	return hits
 }
+
+// updateCells is updateCellsGo four cells at a time (TestUpdateCornerSIMDMatchesGo).
+func updateCells(q, flo, fhi []float64, dtdx float64) {
+	n4 := 0
+	if useAVX2 {
+		n4 = len(q) &^ 3
+		flo, fhi = flo[:len(q)], fhi[:len(q)]
+		a := archsimd.BroadcastFloat64x4(dtdx)
+		for t := 0; t < n4; t += 4 {
+			ld4(q, t).Add(a.Mul(ld4(flo, t)).Sub(a.Mul(ld4(fhi, t)))).StoreSlice(q[t : t+4])
+		}
+	}
+	if n4 < len(q) {
+		updateCellsGo(q[n4:], flo[n4:], fhi[n4:], dtdx)
+	}
+}
+
+// cornerRow is cornerRowGo four edges at a time, the same operations in the
+// same order (TestUpdateCornerSIMDMatchesGo).
+func cornerRow(r *cornerRowArgs) {
+	n := len(r.o)
+	n4 := 0
+	if useAVX2 {
+		n4 = n &^ 3
+		half, quarter := archsimd.BroadcastFloat64x4(0.5), archsimd.BroadcastFloat64x4(0.25)
+		for t := 0; t < n4; t += 4 {
+			ec0, ecB, eb0, ebC := ld4(r.ec0, t), ld4(r.ecB, t), ld4(r.eb0, t), ld4(r.ebC, t)
+			cc0, ccB, ccC, ccBC := ld4(r.cc0, t), ld4(r.ccB, t), ld4(r.ccC, t), ld4(r.ccBC, t)
+			vbl, vbr, vcl, vcr := ld4(r.wbC, t), ld4(r.wb0, t), ld4(r.wcB, t), ld4(r.wc0, t)
+			deLc := half.Sub(vbl).Mul(ec0.Sub(ccC)).Add(half.Add(vbl).Mul(ecB.Sub(ccBC)))
+			deRc := half.Sub(vbr).Mul(ec0.Sub(cc0)).Add(half.Add(vbr).Mul(ecB.Sub(ccB)))
+			deLb := half.Sub(vcl).Mul(eb0.Sub(ccB)).Add(half.Add(vcl).Mul(ebC.Sub(ccBC)))
+			deRb := half.Sub(vcr).Mul(eb0.Sub(cc0)).Add(half.Add(vcr).Mul(ebC.Sub(ccC)))
+			sum := deLb.Add(deRb).Add(deLc.Add(deRc)).Add(ecB.Add(ec0).Add(ebC.Add(eb0)))
+			quarter.Mul(sum).StoreSlice(r.o[t : t+4])
+		}
+	}
+	if n4 < n {
+		cornerRowGo(r, n4, n)
+	}
+}

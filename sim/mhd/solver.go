@@ -455,11 +455,11 @@ func (s *solver) sweep(d, order int, dtu, dtw float64, out *[nCons][]float64) {
 	}
 }
 
-// updateCells sets q[t] += dtdx·flo[t] − dtdx·fhi[t] (flo, fhi: fluxes
+// updateCellsGo sets q[t] += dtdx·flo[t] − dtdx·fhi[t] (flo, fhi: fluxes
 // through the low and high face of cell t). The conversions keep the two
 // products rounded separately (the spec lets a compiler fuse x*y − z into
 // an FMA, e.g. with GOAMD64=v3), which the mirror symmetry needs.
-func updateCells(q, flo, fhi []float64, dtdx float64) {
+func updateCellsGo(q, flo, fhi []float64, dtdx float64) {
 	flo = flo[:len(q)]
 	fhi = fhi[:len(q)]
 	for t := range q {
@@ -546,25 +546,15 @@ func (s *solver) corner() {
 				case ab && ac:
 					// Row slices at each neighbour offset, all of length
 					// L, so the loop has no bounds checks.
-					o := out[p0:][:L]
-					ec0, ecB := ec[p0:][:L], ec[p0-sb:][:L]
-					eb0, ebC := eb[p0:][:L], eb[p0-sc:][:L]
-					cc0, ccB, ccC, ccBC := cc[p0:][:L], cc[p0-sb:][:L], cc[p0-sc:][:L], cc[p0-sb-sc:][:L]
-					wb0, wbC := wb[p0:][:L], wb[p0-sc:][:L]
-					wc0, wcB := wc[p0:][:L], wc[p0-sb:][:L]
-					for t := 0; t < L; t++ {
-						// Weights ½ ± v, each rounded once, and the sum in
-						// pairs: a mirrored state then gives the mirrored
-						// bits (1 − (½ + v) and a left-to-right sum would
-						// not).
-						vbl, vbr := wbC[t], wb0[t]
-						vcl, vcr := wcB[t], wc0[t]
-						deLc := (0.5-vbl)*(ec0[t]-ccC[t]) + (0.5+vbl)*(ecB[t]-ccBC[t])
-						deRc := (0.5-vbr)*(ec0[t]-cc0[t]) + (0.5+vbr)*(ecB[t]-ccB[t])
-						deLb := (0.5-vcl)*(eb0[t]-ccB[t]) + (0.5+vcl)*(ebC[t]-ccBC[t])
-						deRb := (0.5-vcr)*(eb0[t]-cc0[t]) + (0.5+vcr)*(ebC[t]-ccC[t])
-						o[t] = 0.25 * (((deLb + deRb) + (deLc + deRc)) + ((ecB[t] + ec0[t]) + (ebC[t] + eb0[t])))
+					r := cornerRowArgs{
+						o:   out[p0:][:L],
+						ec0: ec[p0:][:L], ecB: ec[p0-sb:][:L],
+						eb0: eb[p0:][:L], ebC: eb[p0-sc:][:L],
+						cc0: cc[p0:][:L], ccB: cc[p0-sb:][:L], ccC: cc[p0-sc:][:L], ccBC: cc[p0-sb-sc:][:L],
+						wb0: wb[p0:][:L], wbC: wb[p0-sc:][:L],
+						wc0: wc[p0:][:L], wcB: wc[p0-sb:][:L],
 					}
+					cornerRow(&r)
 				case ab:
 					copy(out[p0:p0+L], eb[p0:p0+L])
 				case ac:
@@ -575,6 +565,34 @@ func (s *solver) corner() {
 				}
 			}
 		}
+	}
+}
+
+// cornerRowArgs are the row slices, all of one length, of one row of edge
+// EMFs: the output, the face EMFs and upwind weights (v) at the edge's
+// faces, and the cell-centred EMFs of the four cells around the edge.
+type cornerRowArgs struct {
+	o, ec0, ecB, eb0, ebC []float64
+	cc0, ccB, ccC, ccBC   []float64
+	wb0, wbC, wc0, wcB    []float64
+}
+
+// cornerRowGo computes edges [lo, hi) of a row.
+func cornerRowGo(r *cornerRowArgs, lo, hi int) {
+	o, ec0, ecB, eb0, ebC := r.o[:hi], r.ec0[:hi], r.ecB[:hi], r.eb0[:hi], r.ebC[:hi]
+	cc0, ccB, ccC, ccBC := r.cc0[:hi], r.ccB[:hi], r.ccC[:hi], r.ccBC[:hi]
+	wb0, wbC, wc0, wcB := r.wb0[:hi], r.wbC[:hi], r.wc0[:hi], r.wcB[:hi]
+	for t := lo; t < hi; t++ {
+		// Weights ½ ± v, each rounded once, and the sum in pairs: a
+		// mirrored state then gives the mirrored bits (1 − (½ + v) and a
+		// left-to-right sum would not).
+		vbl, vbr := wbC[t], wb0[t]
+		vcl, vcr := wcB[t], wc0[t]
+		deLc := (0.5-vbl)*(ec0[t]-ccC[t]) + (0.5+vbl)*(ecB[t]-ccBC[t])
+		deRc := (0.5-vbr)*(ec0[t]-cc0[t]) + (0.5+vbr)*(ecB[t]-ccB[t])
+		deLb := (0.5-vcl)*(eb0[t]-ccB[t]) + (0.5+vcl)*(ebC[t]-ccBC[t])
+		deRb := (0.5-vcr)*(eb0[t]-cc0[t]) + (0.5+vcr)*(ebC[t]-ccC[t])
+		o[t] = 0.25 * (((deLb + deRb) + (deLc + deRc)) + ((ecB[t] + ec0[t]) + (ebC[t] + eb0[t])))
 	}
 }
 
