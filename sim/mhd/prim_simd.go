@@ -50,24 +50,8 @@ func primRow(r *primRowArgs, n int) int64 {
 	return hits
 }
 
-// updateCells is updateCellsGo four cells at a time (TestUpdateCornerSIMDMatchesGo).
-func updateCells(q, flo, fhi []float64, dtdx float64) {
-	n4 := 0
-	if useAVX2 {
-		n4 = len(q) &^ 3
-		flo, fhi = flo[:len(q)], fhi[:len(q)]
-		a := archsimd.BroadcastFloat64x4(dtdx)
-		for t := 0; t < n4; t += 4 {
-			ld4(q, t).Add(a.Mul(ld4(flo, t)).Sub(a.Mul(ld4(fhi, t)))).StoreSlice(q[t : t+4])
-		}
-	}
-	if n4 < len(q) {
-		updateCellsGo(q[n4:], flo[n4:], fhi[n4:], dtdx)
-	}
-}
-
 // cornerRow is cornerRowGo four edges at a time, the same operations in the
-// same order (TestUpdateCornerSIMDMatchesGo).
+// same order (TestCornerSIMDMatchesGo).
 func cornerRow(r *cornerRowArgs) {
 	n := len(r.o)
 	n4 := 0

@@ -11,8 +11,5 @@ func hlld(L int, gamma float64, pl, pr *[7][]float64, bn []float64, f *[7][]floa
 // primRow converts the n cells of a row to primitives (see primRowGo).
 func primRow(r *primRowArgs, n int) int64 { return primRowGo(r, 0, n) }
 
-// updateCells adds the flux differences to a row (see updateCellsGo).
-func updateCells(q, flo, fhi []float64, dtdx float64) { updateCellsGo(q, flo, fhi, dtdx) }
-
 // cornerRow computes a row of edge EMFs (see cornerRowGo).
 func cornerRow(r *cornerRowArgs) { cornerRowGo(r, 0, len(r.o)) }

@@ -455,11 +455,11 @@ func (s *solver) sweep(d, order int, dtu, dtw float64, out *[nCons][]float64) {
 	}
 }
 
-// updateCellsGo sets q[t] += dtdx·flo[t] − dtdx·fhi[t] (flo, fhi: fluxes
+// updateCells sets q[t] += dtdx·flo[t] − dtdx·fhi[t] (flo, fhi: fluxes
 // through the low and high face of cell t). The conversions keep the two
 // products rounded separately (the spec lets a compiler fuse x*y − z into
 // an FMA, e.g. with GOAMD64=v3), which the mirror symmetry needs.
-func updateCellsGo(q, flo, fhi []float64, dtdx float64) {
+func updateCells(q, flo, fhi []float64, dtdx float64) {
 	flo = flo[:len(q)]
 	fhi = fhi[:len(q)]
 	for t := range q {
