@@ -262,9 +262,10 @@ func (lw *linwave) exact(x1, x2, x3 float64) (u [nCons]float64, bc [3]float64) {
 // configured linear wave, and whether the configured wave is its point
 // reflection. A left-going fast, Alfvén or slow wave without background
 // flow on a periodic grid with even nx is built as the exact mirror image
-// of the right-going one, x ↦ x₀ − x with x₀ = (3/2 Lx, Ly, Lz): k·x₀ = 3π,
-// so sin(k·(x₀ − x)) = sin(k·x) and the reflected right-going wave (ρ, E
-// and the axial B unchanged, ρv negated) is the left-going wave of the same
+// of the right-going one, x ↦ x₀ − x with x₀ = (3/2 Lx, Ly, Lz). Here
+// k = 2π(1, 2, 2)/3, so k·x₀ = 7π (an odd multiple of π) and
+// sin(k·(x₀ − x)) = sin(k·x): the reflected right-going wave (ρ, E and the
+// axial B unchanged, ρv negated) is the left-going wave of the same
 // amplitude and phase. Evaluating the left eigenvector at the cell centres
 // instead gives the same state only up to the rounding of sin(k·x) at
 // mirrored points, and then L and R errors differ in the last bits.
