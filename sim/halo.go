@@ -82,6 +82,26 @@ func NewHalo(c *comm.Comm, b *Block, fields ...*Field) (*Halo, error) {
 	return newHalo(c, b, fields...)
 }
 
+// thinStaggeredBlock returns the cell count of a block along axis a that has
+// a neighbour rank on both sides but fewer than ng+1 cells, or -1 if none has.
+func thinStaggeredBlock(b *Block, a, ng int) int {
+	p, n := b.Procs[a], b.Grid.N[a]
+	if p == 1 {
+		return -1 // one block wraps onto itself by local copies, in order
+	}
+	periodic := b.Grid.BC[a][0] == Periodic
+	for c := 0; c < p; c++ {
+		nc := n / p
+		if c < n%p {
+			nc++
+		}
+		if nc < ng+1 && (c > 0 || periodic) && (c < p-1 || periodic) {
+			return nc
+		}
+	}
+	return -1
+}
+
 func newHalo(m messenger, b *Block, fields ...*Field) (*Halo, error) {
 	h := &Halo{m: m, rank: b.Rank, b: b, fields: fields}
 	ng := b.Ng
@@ -94,6 +114,17 @@ func newHalo(m messenger, b *Block, fields ...*Field) (*Halo, error) {
 		}
 		if !ok {
 			return nil, fmt.Errorf("sim: NewHalo: field %d (%q) does not have this block's shape", fi, f.Name)
+		}
+		// A staggered field's point N is the high neighbour's point 0: it
+		// arrives in the same sweep that sends points 0..ng down to the low
+		// neighbour. A block of fewer than ng+1 cells between two neighbours
+		// would forward its point N before receiving it. Every rank checks
+		// every block along the axis, so all refuse alike.
+		for a := 0; a < 3; a++ {
+			if n := thinStaggeredBlock(b, a, ng); st[a] == 1 && n >= 0 {
+				return nil, fmt.Errorf("sim: NewHalo: field %q is staggered along axis %d, where a block of %d cells lies between two neighbours; it needs at least ghost width + 1 = %d cells (use fewer ranks along that axis)",
+					f.Name, a, n, ng+1)
+			}
 		}
 	}
 	for a := 0; a < 3; a++ {

@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -66,13 +67,14 @@ func testHaloExchange(t *testing.T) {
 	}{
 		{Periodic, testGrid([3]int{6, 5, 7}, Periodic), [3]int{1, 1, 1}, 2},
 		{Periodic, testGrid([3]int{6, 5, 7}, Periodic), [3]int{2, 1, 1}, 2},
-		{Periodic, testGrid([3]int{6, 5, 7}, Periodic), [3]int{2, 2, 2}, 2},
+		{Periodic, testGrid([3]int{6, 6, 7}, Periodic), [3]int{2, 2, 2}, 2},
 		{Periodic, testGrid([3]int{6, 5, 7}, Periodic), [3]int{3, 1, 2}, 1},
-		{Periodic, testGrid([3]int{6, 4, 1}, Periodic), [3]int{1, 2, 1}, 2}, // thin z, wraps on itself
+		{Periodic, testGrid([3]int{6, 6, 1}, Periodic), [3]int{1, 2, 1}, 2}, // thin z, wraps on itself
+		{Periodic, testGrid([3]int{6, 4, 2}, Periodic), [3]int{1, 1, 1}, 2}, // 2 cells, wraps on itself
 		{Outflow, testGrid([3]int{6, 5, 7}, Outflow), [3]int{2, 1, 2}, 2},
 		{Reflecting, testGrid([3]int{6, 5, 7}, Reflecting), [3]int{1, 2, 1}, 2},
 		{Reflecting, mixed, [3]int{1, 1, 1}, 2},
-		{Reflecting, mixed, [3]int{2, 2, 3}, 2},
+		{Reflecting, mixed, [3]int{2, 2, 2}, 2}, // y: 3 and 2 cells, the thin one at the wall
 	}
 	locs := []Location{Cell, FaceX, FaceY, FaceZ, EdgeX, EdgeY, EdgeZ}
 	for _, c := range cases {
@@ -117,27 +119,36 @@ func testHaloExchange(t *testing.T) {
 					if err := h.Exchange(bg); err != nil {
 						return err
 					}
-				}
-				for fi, f := range fields {
-					ng := b.Ng
-					for k := -ng; k < f.N[2]+ng; k++ {
-						for j := -ng; j < f.N[1]+ng; j++ {
-							for i := -ng; i < f.N[0]+ng; i++ {
-								g := [3]int{b.Start[0] + i, b.Start[1] + j, b.Start[2] + k}
-								src, sign := mapGlobal(c.grid, f.Stag, g, flips[fi])
-								want := sign * haloValue(fi, src)
-								if got := f.At(i, j, k); got != want {
-									return fmt.Errorf("field %d (%v) local (%d,%d,%d) global %v: got %v want %v (from %v)",
-										fi, f.Loc, i, j, k, g, got, want, src)
-								}
-							}
-						}
+					if err := checkHaloFields(c.grid, b, fields, flips); err != nil {
+						return fmt.Errorf("exchange %d: %w", rep+1, err)
 					}
 				}
 				return nil
 			})
 		})
 	}
+}
+
+// checkHaloFields compares every point of every field, ghosts included, with
+// the global value it stands for.
+func checkHaloFields(grid Grid, b *Block, fields []*Field, flips map[int][3]bool) error {
+	for fi, f := range fields {
+		ng := b.Ng
+		for k := -ng; k < f.N[2]+ng; k++ {
+			for j := -ng; j < f.N[1]+ng; j++ {
+				for i := -ng; i < f.N[0]+ng; i++ {
+					g := [3]int{b.Start[0] + i, b.Start[1] + j, b.Start[2] + k}
+					src, sign := mapGlobal(grid, f.Stag, g, flips[fi])
+					want := sign * haloValue(fi, src)
+					if got := f.At(i, j, k); got != want {
+						return fmt.Errorf("field %d (%v) local (%d,%d,%d) global %v: got %v want %v (from %v)",
+							fi, f.Loc, i, j, k, g, got, want, src)
+					}
+				}
+			}
+		}
+	}
+	return nil
 }
 
 func TestHaloUserBC(t *testing.T) {
@@ -337,7 +348,7 @@ func TestHaloDeferWrapX(t *testing.T) {
 		defers bool
 	}{
 		{testGrid([3]int{6, 5, 7}, Periodic), [3]int{1, 1, 1}, 1, true},
-		{testGrid([3]int{6, 5, 7}, Periodic), [3]int{1, 2, 2}, 2, true},
+		{testGrid([3]int{6, 6, 7}, Periodic), [3]int{1, 2, 2}, 2, true},
 		{testGrid([3]int{1, 4, 3}, Periodic), [3]int{1, 1, 1}, 2, true}, // thinner than the ghosts
 		{testGrid([3]int{2, 4, 3}, Periodic), [3]int{1, 1, 1}, 3, true},
 		{testGrid([3]int{6, 5, 7}, Periodic), [3]int{2, 1, 1}, 2, false},
@@ -416,6 +427,42 @@ func TestHaloDeferWrapX(t *testing.T) {
 				}
 				return nil
 			})
+		})
+	}
+}
+
+// A staggered field on a block of fewer than ng+1 cells between two
+// neighbour ranks would get a stale ghost (the block forwards its shared
+// point before receiving it): every rank refuses it, a cell field is fine.
+func TestHaloRefusesThinStaggeredBlocks(t *testing.T) {
+	cases := []struct {
+		grid   Grid
+		procs  [3]int
+		refuse bool
+	}{
+		{testGrid([3]int{6, 5, 7}, Periodic), [3]int{1, 2, 1}, true},  // y blocks 3, 2; periodic: the 2 has two neighbours
+		{testGrid([3]int{6, 5, 7}, Outflow), [3]int{1, 2, 1}, false},  // the 2-cell block is at the wall
+		{testGrid([3]int{6, 7, 7}, Outflow), [3]int{1, 3, 1}, true},   // 3, 2, 2: the middle one
+		{testGrid([3]int{6, 6, 7}, Periodic), [3]int{1, 2, 1}, false}, // 3, 3
+	}
+	for _, c := range cases {
+		size := c.procs[0] * c.procs[1] * c.procs[2]
+		runRanks(t, size, func(cm *comm.Comm) error {
+			b, err := NewBlock(c.grid, c.procs, cm.Rank(), 2)
+			if err != nil {
+				return err
+			}
+			if _, err := NewHalo(cm, b, b.NewField("u", Cell), b.NewField("bx", FaceX)); err != nil {
+				return fmt.Errorf("cell and x-face fields refused: %w", err)
+			}
+			_, err = NewHalo(cm, b, b.NewField("by", FaceY))
+			if c.refuse && (err == nil || !strings.Contains(err.Error(), "ghost width + 1")) {
+				return fmt.Errorf("%v on %v: y-face field accepted (err %v)", c.grid.N, c.procs, err)
+			}
+			if !c.refuse && err != nil {
+				return fmt.Errorf("%v on %v: %w", c.grid.N, c.procs, err)
+			}
+			return nil
 		})
 	}
 }
