@@ -35,6 +35,18 @@ if ((${#plain_pkgs[@]})); then
 	go test -timeout 20m "${plain_pkgs[@]}"
 fi
 
+# The solver's SIMD build (Go's experimental simd/archsimd) must give the
+# same bits as the scalar build: run the packages that have one with it.
+if [[ "$(go env GOARCH)" == amd64 ]] && GOEXPERIMENT=simd go list simd/archsimd >/dev/null 2>&1; then
+	simd_pkgs=$(grep -l '^//go:build goexperiment.simd' $(git ls-files '*.go' 2>/dev/null || find . -name '*.go') | xargs -r -n1 dirname | sort -u | sed 's|^|./|')
+	if [[ -n "$simd_pkgs" ]]; then
+		echo "== GOEXPERIMENT=simd go test ($(echo $simd_pkgs | wc -w) packages)"
+		GOEXPERIMENT=simd go test -timeout 20m $simd_pkgs
+	fi
+else
+	echo "== GOEXPERIMENT=simd tests skipped: this Go toolchain or GOARCH has no simd/archsimd"
+fi
+
 if [[ "$FUZZTIME" != "0" ]]; then
 	echo "== fuzz targets, ${FUZZTIME} each"
 	for p in $(go list ./...); do
