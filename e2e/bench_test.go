@@ -158,16 +158,18 @@ func BenchmarkRecovery(b *testing.B) {
 // overhead. Both runs pay the final checkpoint; the checkpointed one also
 // pays the one-off cost of its first checkpoint (snapshot and shard buffers
 // allocated and faulted in once per run), so with the one or two 30 s
-// checkpoints of a ~35–70 s run the figure overstates the steady-state
+// checkpoints of a ~80 s run the figure overstates the steady-state
 // cost per checkpoint; docs/bench/node.md derives that from runs with
 // frequent checkpoints. The two runs alternate in order between iterations.
 func BenchmarkOverhead(b *testing.B) {
 	if testing.Short() {
 		b.Skip("spawns processes")
 	}
-	// About 35 s per run on the idle 2-core machine (longer under load):
-	// one wall-clock checkpoint at 30 s plus the final one.
-	const grid, steps = "160,160,160", 3000
+	// About 80 s per run on the idle 2-core machine (heat with the AVX2
+	// row kernel does ~100 steps/s here; longer under load): two
+	// wall-clock checkpoints (30 s, 60 s) plus the final one. At 3000
+	// steps a quiet run ended before 30 s and measured no checkpoint.
+	const grid, steps = "160,160,160", 8000
 	for i := 0; i < b.N; i++ {
 		var walls, cpus [2]time.Duration
 		order := []int{0, 1}
@@ -204,6 +206,9 @@ func BenchmarkOverhead(b *testing.B) {
 					}
 				}
 				b.ReportMetric(float64(n), "ckpts")
+				if n == 0 {
+					b.Logf("iteration %d: the run ended before its first 30 s checkpoint; its overhead is that of none", i)
+				}
 			}
 			c.killAll()
 		}
