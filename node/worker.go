@@ -624,6 +624,10 @@ func (w *Worker) runRank(ctx context.Context, e *epochRun, st *coord.State, spec
 			ck.Close()
 		}
 	}()
+	// The solver's stall per checkpoint is the serialization into a snapshot
+	// buffer plus the checkpointer's hand-over; the log reports both, by id.
+	var serMu sync.Mutex
+	serialize := map[uint64]time.Duration{}
 	// newCheckpointer is called at the first snapshot, when the state's
 	// size is known; the encoder's buffers are sized from it once.
 	newCheckpointer := func(size int) error {
@@ -635,8 +639,11 @@ func (w *Worker) runRank(ctx context.Context, e *epochRun, st *coord.State, spec
 				if wr.Err != nil {
 					return
 				}
+				serMu.Lock()
+				ser := serialize[wr.ID]
+				serMu.Unlock()
 				log.Info("checkpoint written", "id", wr.ID, "step", wr.Step, "level", wr.Level,
-					"stall", wr.Stall, "write", wr.Write)
+					"stall", ser+wr.Stall, "write", wr.Write)
 				lv := coord.LevelMemory
 				if wr.Level == checkpoint.LevelDir {
 					lv = coord.LevelShared
@@ -670,17 +677,29 @@ func (w *Worker) runRank(ctx context.Context, e *epochRun, st *coord.State, spec
 		if len(levels) == 0 {
 			return nil
 		}
+		t0 := time.Now()
 		buf, err := snap.AppendBinary(bufs[cur][:0])
 		if err != nil {
 			return err
 		}
 		bufs[cur] = buf
+		id := metaID(snap.Step, final)
+		serMu.Lock()
+		serialize[id] = time.Since(t0)
+		if len(serialize) > 4 { // the oldest was logged long ago
+			oldest := id
+			for k := range serialize {
+				oldest = min(oldest, k)
+			}
+			delete(serialize, oldest)
+		}
+		serMu.Unlock()
 		if ck == nil {
 			if err := newCheckpointer(len(buf)); err != nil {
 				return err
 			}
 		}
-		meta := checkpoint.Meta{ID: metaID(snap.Step, final), Rank: rank, Step: snap.Step, Epoch: st.Epoch, Time: snap.Time}
+		meta := checkpoint.Meta{ID: id, Rank: rank, Step: snap.Step, Epoch: st.Epoch, Time: snap.Time}
 		taken, err := ck.TakeOwned(ctx, meta, buf)
 		if err != nil {
 			return err
