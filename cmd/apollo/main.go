@@ -23,20 +23,27 @@ import (
 var version = ""
 
 func versionString() string {
-	if version != "" {
-		return version
-	}
 	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "(unknown)"
+	v := version
+	if v == "" && ok {
+		v = bi.Main.Version
 	}
-	v := bi.Main.Version
-	for _, s := range bi.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			v += " " + s.Value[:12]
+	if v == "" {
+		v = "(unknown)"
+	}
+	if !ok {
+		return v
+	}
+	if version == "" {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				v += " " + s.Value[:12]
+			}
 		}
 	}
-	return v
+	// The toolchain and its experiments decide which kernels run: the Go
+	// version reads e.g. go1.26.8-X:simd for the MHD solver's SIMD build.
+	return v + " " + bi.GoVersion
 }
 
 // command is one subcommand.
