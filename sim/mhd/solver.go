@@ -670,6 +670,15 @@ func fastSpeed(gamma, d, p, bn, bt1, bt2 float64) float64 {
 // so max(x/Δx) = max(x)/Δx bit for bit, and the pass saves three
 // divisions per cell. γp/ρ is shared by the three fast speeds (the same
 // expression, so the same bits as fastSpeed).
+// faster returns the larger of m and r; ok is false when r is NaN, which
+// must stop the run rather than be skipped by the comparison.
+func faster(m, r float64) (larger float64, ok bool) {
+	if r > m {
+		return r, true
+	}
+	return m, r == r
+}
+
 func (s *solver) maxDt() float64 {
 	gm1 := s.gamma - 1
 	gamma := s.gamma
@@ -698,35 +707,18 @@ func (s *solver) maxDt() float64 {
 				p = math.Max(p, s.pfloor)
 				asq := gamma * p / d
 				b1sq, b2sq, b3sq := b1*b1, b2*b2, b3*b3
-				nan := false
+				ok := true
 				if act0 {
-					r := math.Abs(v1) + fastSpeedA(asq, d, b1sq, b2sq+b3sq)
-					if r > m0 {
-						m0 = r
-					} else if r != r {
-						nan = true
-					}
+					m0, ok = faster(m0, math.Abs(v1)+fastSpeedA(asq, d, b1sq, b2sq+b3sq))
 				}
-				if act1 {
-					r := math.Abs(v2) + fastSpeedA(asq, d, b2sq, b3sq+b1sq)
-					if r > m1 {
-						m1 = r
-					} else if r != r {
-						nan = true
-					}
+				if act1 && ok {
+					m1, ok = faster(m1, math.Abs(v2)+fastSpeedA(asq, d, b2sq, b3sq+b1sq))
 				}
-				if act2 {
-					r := math.Abs(v3) + fastSpeedA(asq, d, b3sq, b1sq+b2sq)
-					if r > m2 {
-						m2 = r
-					} else if r != r {
-						nan = true
-					}
+				if act2 && ok {
+					m2, ok = faster(m2, math.Abs(v3)+fastSpeedA(asq, d, b3sq, b1sq+b2sq))
 				}
-				if nan {
-					// A NaN state must stop the run, not be skipped by
-					// the comparison: a zero dt makes the driver fail.
-					return 0
+				if !ok {
+					return 0 // a NaN state: a zero dt makes the driver fail
 				}
 			}
 			vmax[0], vmax[1], vmax[2] = m0, m1, m2
