@@ -7,9 +7,3 @@ package mhd
 func hlld(L int, gamma float64, pl, pr *[7][]float64, bn []float64, f *[7][]float64, scratch *[6][]float64) {
 	hlldGo(L, gamma, pl, pr, bn, f, scratch)
 }
-
-// primRow converts the n cells of a row to primitives (see primRowGo).
-func primRow(r *primRowArgs, n int) int64 { return primRowGo(r, 0, n) }
-
-// cornerRow computes a row of edge EMFs (see cornerRowGo).
-func cornerRow(r *cornerRowArgs) { cornerRowGo(r, 0, len(r.o)) }

@@ -1,0 +1,9 @@
+//go:build !(goexperiment.simd && amd64)
+
+package mhd
+
+// primRow converts the n cells of a row to primitives (see primRowGo).
+func primRow(r *primRowArgs, n int) int64 { return primRowGo(r, 0, n) }
+
+// cornerRow computes a row of edge EMFs (see cornerRowGo).
+func cornerRow(r *cornerRowArgs) { cornerRowGo(r, 0, len(r.o)) }
