@@ -1,4 +1,7 @@
-//go:build !(goexperiment.simd && amd64)
+//go:build !amd64 || (purego && !goexperiment.simd)
+
+// The default amd64 build has assembly kernels (kern_amd64.go), the
+// GOEXPERIMENT=simd build archsimd ones (prim_simd.go).
 
 package mhd
 

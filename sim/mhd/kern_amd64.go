@@ -1,0 +1,88 @@
+//go:build amd64 && !purego && !goexperiment.simd
+
+package mhd
+
+import "golang.org/x/sys/cpu"
+
+// kernAVX2 selects the assembly row kernels of kern_amd64.s; tests turn it
+// off to compare with the scalar Go.
+var kernAVX2 = cpu.X86.HasAVX2
+
+// primRow4 converts groups of four cells from t up to m (see kern_amd64.s)
+// and returns the start of the first group that needs a floor, or m.
+//
+//go:noescape
+func primRow4(r *primRowArgs, t, m int) int
+
+// cornerRow4 computes edges [0, m) of a row, m a multiple of 4.
+//
+//go:noescape
+func cornerRow4(r *cornerRowArgs, m int)
+
+// plm4 is plm over n faces, n a multiple of 4; q points at the first face's
+// upper cell and st is the stride in elements.
+//
+//go:noescape
+func plm4(q *float64, st, n int, ql, qr *float64)
+
+// primRow converts the n cells of a row to primitives (see primRowGo), four
+// at a time with AVX2. A group in which a cell needs a floor goes through
+// primRowGo, which applies and counts the floors; the assembly has written
+// nothing of that group.
+func primRow(r *primRowArgs, n int) int64 {
+	var hits int64
+	t := 0
+	if kernAVX2 {
+		// The assembly reads every slice up to m: bound m by the shortest
+		// (a short slice then panics in primRowGo, as without the kernel).
+		m := min(n, len(r.bxl), len(r.bxr), len(r.byl), len(r.byr), len(r.bzl), len(r.bzr),
+			len(r.rd), len(r.rm1), len(r.rm2), len(r.rm3), len(r.ren),
+			len(r.od), len(r.ov1), len(r.ov2), len(r.ov3), len(r.op),
+			len(r.ob1), len(r.ob2), len(r.ob3), len(r.oe1), len(r.oe2), len(r.oe3)) &^ 3
+		for t < m {
+			if t = primRow4(r, t, m); t < m {
+				hits += primRowGo(r, t, t+4)
+				t += 4
+			}
+		}
+	}
+	if t < n {
+		hits += primRowGo(r, t, n)
+	}
+	return hits
+}
+
+// cornerRow computes a row of edge EMFs (see cornerRowGo), four at a time
+// with AVX2.
+func cornerRow(r *cornerRowArgs) {
+	n := len(r.o)
+	m := 0
+	if kernAVX2 {
+		m = min(n, len(r.ec0), len(r.ecB), len(r.eb0), len(r.ebC),
+			len(r.cc0), len(r.ccB), len(r.ccC), len(r.ccBC),
+			len(r.wb0), len(r.wbC), len(r.wc0), len(r.wcB)) &^ 3
+		if m > 0 {
+			cornerRow4(r, m)
+		}
+	}
+	if m < n {
+		cornerRowGo(r, m, n)
+	}
+}
+
+// plmRow is plm, four faces at a time with AVX2.
+func plmRow(q []float64, p0, st, L int, ql, qr []float64) {
+	if m := L &^ 3; kernAVX2 && m > 0 {
+		// Slicing checks that all four cell rows and both outputs lie
+		// inside their arrays before the assembly reads or writes them.
+		_ = q[p0-2*st:][:m]
+		_ = q[p0+st:][:m]
+		ql, qr = ql[:L], qr[:L]
+		plm4(&q[p0], st, m, &ql[0], &qr[0])
+		if m == L {
+			return
+		}
+		p0, L, ql, qr = p0+m, L-m, ql[m:], qr[m:]
+	}
+	plm(q, p0, st, L, ql, qr)
+}

@@ -1,0 +1,6 @@
+//go:build !amd64 || purego || goexperiment.simd
+
+package mhd
+
+// plmRow is plm; only the default amd64 build has an assembly version.
+func plmRow(q []float64, p0, st, L int, ql, qr []float64) { plm(q, p0, st, L, ql, qr) }
