@@ -47,7 +47,7 @@ func run(n, ranks int, stop float64, steps int64, cfg heat.Config) error {
 }
 
 func rank(ctx context.Context, c *comm.Comm, n int, cfg heat.Config, dc sim.DriverConfig, start time.Time) error {
-	env, err := sim.NewEnv(c, heat.DefaultGrid(n), [3]int{}, 1)
+	env, err := sim.NewEnv(c, heat.DefaultGrid(n), [3]int{}, heat.Ghosts)
 	if err != nil {
 		return err
 	}

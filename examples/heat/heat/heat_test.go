@@ -52,13 +52,14 @@ type outcome struct {
 	time     float64
 }
 
-// run steps the model on the given world and returns rank 0's outcome
-// (after checking every rank agrees).
-func run(t *testing.T, eps []comm.Endpoint, g sim.Grid, cfg Config, dc sim.DriverConfig) outcome {
+// run steps the model with ghost width ng on the given world and returns
+// rank 0's outcome (after checking every rank agrees). It fails unless the
+// model takes the fused path exactly when fused is true.
+func run(t *testing.T, eps []comm.Endpoint, g sim.Grid, ng int, fused bool, cfg Config, dc sim.DriverConfig) outcome {
 	t.Helper()
 	outs := make([]outcome, len(eps))
 	onRanks(t, eps, func(c *comm.Comm) error {
-		env, err := sim.NewEnv(c, g, [3]int{}, 1)
+		env, err := sim.NewEnv(c, g, [3]int{}, ng)
 		if err != nil {
 			return err
 		}
@@ -66,6 +67,9 @@ func run(t *testing.T, eps []comm.Endpoint, g sim.Grid, cfg Config, dc sim.Drive
 		res, err := sim.Run(bg, env, m, dc, sim.Hooks{}, nil)
 		if err != nil {
 			return err
+		}
+		if m.Fused() != fused {
+			return fmt.Errorf("ghost width %d, %d sub-steps, BC %v: fused %v, want %v", ng, m.Config().Substeps, g.BC, m.Fused(), fused)
 		}
 		var o outcome
 		o.time = res.Time
@@ -96,7 +100,7 @@ func TestConvergenceSecondOrder(t *testing.T) {
 	ns := []int{8, 16, 32}
 	var errs []float64
 	for _, n := range ns {
-		o := run(t, inproc.NewWorld(2, 1), DefaultGrid(n), Config{CFL: 0.6}, sim.DriverConfig{StopTime: T})
+		o := run(t, inproc.NewWorld(2, 1), DefaultGrid(n), Ghosts, true, Config{CFL: 0.6}, sim.DriverConfig{StopTime: T})
 		if o.time != T {
 			t.Fatalf("n=%d stopped at t=%v", n, o.time)
 		}
@@ -125,43 +129,100 @@ func TestConvergenceSecondOrder(t *testing.T) {
 }
 
 // The fields are bit-identical on 1, 2, 4 and 8 ranks, for the periodic
-// sine and for a Gaussian on a box with outflow and reflecting faces.
+// sine and for a Gaussian on a box with outflow and reflecting faces, with
+// one and two sub-steps per step. Two sub-steps give the same bits whether
+// they are fused (ghost width 2, periodic box) or done one after the other
+// (ghost width 1, or a box with physical faces, where fusing is refused).
 func TestBitIdenticalAcrossRanks(t *testing.T) {
 	mixed := sim.Grid{N: [3]int{12, 10, 8}, Lo: [3]float64{-1, 0, 0}, Hi: [3]float64{1, 1.5, 1},
 		BC: [3][2]sim.Boundary{{sim.Periodic, sim.Periodic}, {sim.Outflow, sim.Reflecting}, {sim.Reflecting, sim.Outflow}}}
 	for _, c := range []struct {
-		g   sim.Grid
-		cfg Config
+		g        sim.Grid
+		cfg      Config
+		periodic bool
 	}{
-		{DefaultGrid(12), Config{Modes: [3]int{1, 2, 1}}},
-		{mixed, Config{Init: Gauss, Sigma: 0.2}},
+		{DefaultGrid(12), Config{Modes: [3]int{1, 2, 1}}, true},
+		{mixed, Config{Init: Gauss, Sigma: 0.2}, false},
 	} {
-		var ref outcome
-		for _, size := range []int{1, 2, 4, 8} {
-			o := run(t, inproc.NewWorld(size, 1), c.g, c.cfg, sim.DriverConfig{StopStep: 25})
-			if size == 1 {
-				ref = o
-				continue
+		for _, sub := range []int{1, 2} {
+			cfg := c.cfg
+			cfg.Substeps = sub
+			var ref outcome
+			for _, ng := range []int{1, Ghosts} {
+				for _, size := range []int{1, 2, 4, 8} {
+					o := run(t, inproc.NewWorld(size, 1), c.g, ng, sub == 2 && ng >= Ghosts && c.periodic, cfg, sim.DriverConfig{StopStep: 25})
+					if ng == 1 && size == 1 {
+						ref = o
+						continue
+					}
+					if o != ref {
+						t.Fatalf("%v, %d sub-steps: ghost width %d on %d ranks %+v, ghost width 1 on 1 rank %+v", c.g.BC, sub, ng, size, o, ref)
+					}
+				}
 			}
-			if o != ref {
-				t.Fatalf("%v: %d ranks %+v, 1 rank %+v", c.g.BC, size, o, ref)
+			if ref.sum == 0 || ref.checksum == 0 {
+				t.Fatalf("degenerate outcome %+v", ref)
 			}
-		}
-		if ref.sum == 0 || ref.checksum == 0 {
-			t.Fatalf("degenerate outcome %+v", ref)
 		}
 	}
 }
 
+// The fused sweep gives the bits of two separate sub-steps on awkward
+// shapes: odd row lengths (the kernels' scalar tails, x ghosts at every
+// alignment), thin blocks (2 cells, as thin as ghost width 2 allows), many
+// y-tiles with rows shared between tiles, x split between ranks (x ghosts
+// computed rather than copied), and a final step clipped to reach StopTime.
+func TestFusedMatchesSeparate(t *testing.T) {
+	defer func(b int) { tileBytes = b }(tileBytes)
+	cfg := Config{Init: Gauss, Sigma: 0.15}
+	dc := sim.DriverConfig{StopTime: 0.05}
+	for _, n := range [][3]int{{7, 9, 5}, {13, 6, 11}, {4, 4, 4}, {2, 3, 2}} {
+		g := sim.Grid{N: n, Hi: [3]float64{1, 0.9, 1.1}}
+		for _, tb := range []int{1 << 30, 1} { // one tile; tiles of 4 rows
+			tileBytes = tb
+			ref := run(t, inproc.NewWorld(1, 1), g, 1, false, cfg, dc)
+			for _, size := range []int{1, 2, 4, 8} {
+				if !fits(g, size, Ghosts) {
+					continue // the grid is too small for this many ranks
+				}
+				if o := run(t, inproc.NewWorld(size, 1), g, Ghosts, true, cfg, dc); o != ref {
+					t.Fatalf("grid %v, tile %d B, %d ranks: fused %+v, separate on 1 rank %+v", n, tb, size, o, ref)
+				}
+			}
+		}
+	}
+}
+
+// fits reports whether every rank's block of g on size ranks can have ghost
+// width ng.
+func fits(g sim.Grid, size, ng int) bool {
+	p, err := sim.ProcGrid(size, g.N)
+	if err != nil {
+		return false
+	}
+	for r := 0; r < size; r++ {
+		if _, err := sim.NewBlock(g, p, r, ng); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
 // A run restored from a mid-run snapshot ends with the same bits.
 func TestSnapshotRestoreBitIdentical(t *testing.T) {
+	for _, ng := range []int{1, Ghosts} {
+		snapshotRestore(t, ng)
+	}
+}
+
+func snapshotRestore(t *testing.T, ng int) {
 	g := DefaultGrid(10)
 	const size = 4
 	snaps := make([][]byte, size)
 	full := make([]uint64, size)
 	again := make([]uint64, size)
 	onRanks(t, inproc.NewWorld(size, 1), func(c *comm.Comm) error {
-		env, err := sim.NewEnv(c, g, [3]int{}, 1)
+		env, err := sim.NewEnv(c, g, [3]int{}, ng)
 		if err != nil {
 			return err
 		}
@@ -192,13 +253,13 @@ func TestSnapshotRestoreBitIdentical(t *testing.T) {
 	})
 	for r := range full {
 		if full[r] != again[r] {
-			t.Fatalf("rank %d: uninterrupted %x, restored %x", r, full[r], again[r])
+			t.Fatalf("ghost width %d, rank %d: uninterrupted %x, restored %x", ng, r, full[r], again[r])
 		}
 	}
 }
 
 func TestConfigErrors(t *testing.T) {
-	for _, cfg := range []Config{{CFL: 1.5}, {D: -1}, {Init: "square"}} {
+	for _, cfg := range []Config{{CFL: 1.5}, {D: -1}, {Init: "square"}, {Substeps: 3}, {Substeps: -1}} {
 		onRanks(t, inproc.NewWorld(1, 1), func(c *comm.Comm) error {
 			env, err := sim.NewEnv(c, DefaultGrid(4), [3]int{}, 1)
 			if err != nil {

@@ -76,13 +76,20 @@ func TestVectorKernelSameBits(t *testing.T) {
 	g := sim.Grid{N: [3]int{13, 10, 8}, Lo: [3]float64{-1, 0, 0}, Hi: [3]float64{1, 1.5, 1},
 		BC: [3][2]sim.Boundary{{sim.Periodic, sim.Periodic}, {sim.Outflow, sim.Reflecting}, {sim.Reflecting, sim.Outflow}}}
 	cfg := Config{Init: Gauss, Sigma: 0.2}
+	periodic := g
+	periodic.BC = sim.Grid{}.BC
 	for _, size := range []int{1, 4} {
-		useAVX2 = true
-		vec := run(t, inproc.NewWorld(size, 1), g, cfg, sim.DriverConfig{StopStep: 20})
-		useAVX2 = false
-		scalar := run(t, inproc.NewWorld(size, 1), g, cfg, sim.DriverConfig{StopStep: 20})
-		if vec != scalar {
-			t.Fatalf("%d ranks: vector %+v, scalar %+v", size, vec, scalar)
+		for _, c := range []struct {
+			g     sim.Grid
+			fused bool
+		}{{g, false}, {periodic, true}} {
+			useAVX2 = true
+			vec := run(t, inproc.NewWorld(size, 1), c.g, Ghosts, c.fused, cfg, sim.DriverConfig{StopStep: 20})
+			useAVX2 = false
+			scalar := run(t, inproc.NewWorld(size, 1), c.g, Ghosts, c.fused, cfg, sim.DriverConfig{StopStep: 20})
+			if vec != scalar {
+				t.Fatalf("%d ranks, fused %v: vector %+v, scalar %+v", size, c.fused, vec, scalar)
+			}
 		}
 	}
 }
@@ -140,11 +147,18 @@ func BenchmarkRow(b *testing.B) {
 }
 
 // A step allocates nothing: on one rank (every axis wraps onto the block,
-// x inside the sweep), through the vector kernel and through the scalar one.
+// x inside the sweep), fused and with separate sub-steps, through the
+// vector kernel and through the scalar one.
 func TestStepZeroAlloc(t *testing.T) {
 	defer func(v bool) { useAVX2 = v }(useAVX2)
+	for _, ng := range []int{1, Ghosts} {
+		stepZeroAlloc(t, ng, useAVX2)
+	}
+}
+
+func stepZeroAlloc(t *testing.T, ng int, hasAVX2 bool) {
 	onRanks(t, inproc.NewWorld(1, 1), func(c *comm.Comm) error {
-		env, err := sim.NewEnv(c, DefaultGrid(17), [3]int{}, 1)
+		env, err := sim.NewEnv(c, DefaultGrid(17), [3]int{}, ng)
 		if err != nil {
 			return err
 		}
@@ -152,12 +166,12 @@ func TestStepZeroAlloc(t *testing.T) {
 		if err := m.Init(bg, env); err != nil {
 			return err
 		}
-		if !m.wrapX {
-			return fmt.Errorf("one rank on a periodic box does not wrap x in the sweep")
+		if !m.wrapX || m.Fused() != (ng >= Ghosts) {
+			return fmt.Errorf("ghost width %d: wrapX %v, fused %v", ng, m.wrapX, m.Fused())
 		}
 		dt := m.MaxDt(env)
 		for _, vec := range []bool{true, false} {
-			useAVX2 = vec && useAVX2
+			useAVX2 = vec && hasAVX2
 			var err error
 			allocs := testing.AllocsPerRun(10, func() {
 				if e := m.Step(bg, env, 0, dt); e != nil {
@@ -168,7 +182,7 @@ func TestStepZeroAlloc(t *testing.T) {
 				return err
 			}
 			if allocs != 0 {
-				return fmt.Errorf("vector kernel %v: %v allocations per step", useAVX2, allocs)
+				return fmt.Errorf("ghost width %d, vector kernel %v: %v allocations per step", ng, useAVX2, allocs)
 			}
 		}
 		return nil

@@ -44,15 +44,16 @@ func tcpWorld(t testing.TB, size int) ([]comm.Endpoint, func()) {
 	return eps, closeAll
 }
 
-// The TCP transport gives the same bits as the in-process one.
+// The TCP transport, with the fused two-sub-step sweep, gives the same bits
+// as one in-process rank doing the sub-steps one after the other.
 func TestBitIdenticalOverTCP(t *testing.T) {
 	g := DefaultGrid(12)
 	cfg := Config{Modes: [3]int{1, 2, 1}}
 	dc := sim.DriverConfig{StopStep: 20}
-	ref := run(t, inproc.NewWorld(1, 1), g, cfg, dc)
+	ref := run(t, inproc.NewWorld(1, 1), g, 1, false, cfg, dc)
 	for _, size := range []int{2, 4, 8} {
 		eps, closeAll := tcpWorld(t, size)
-		o := run(t, eps, g, cfg, dc)
+		o := run(t, eps, g, Ghosts, true, cfg, dc)
 		closeAll()
 		if o != ref {
 			t.Fatalf("TCP on %d ranks: %+v, in-process 1 rank: %+v", size, o, ref)
