@@ -103,6 +103,10 @@ type Checkpointer struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
+	// fillBuf is TakeFunc's serialization buffer, reused; only the
+	// background writer (one at a time, under sem) touches it.
+	fillBuf []byte
+
 	mu     sync.Mutex
 	levels []*levelState
 	last   []Written
@@ -178,7 +182,7 @@ func (c *Checkpointer) Due(step int64) []Level {
 // previous checkpoint); state may be modified once it returns. Results come
 // through OnWritten and Flush.
 func (c *Checkpointer) Take(ctx context.Context, meta Meta, state []byte) (bool, error) {
-	return c.take(ctx, meta, state, false)
+	return c.take(ctx, meta, source{state: state})
 }
 
 // TakeOwned is Take without the copy in the caller's time: the checkpointer
@@ -188,10 +192,55 @@ func (c *Checkpointer) Take(ctx context.Context, meta Meta, state []byte) (bool,
 // alternates two such buffers (double buffering): the copy into the shard
 // buffers then overlaps the next time steps instead of stalling them.
 func (c *Checkpointer) TakeOwned(ctx context.Context, meta Meta, state []byte) (bool, error) {
-	return c.take(ctx, meta, state, true)
+	return c.take(ctx, meta, source{state: state, owned: true})
 }
 
-func (c *Checkpointer) take(ctx context.Context, meta Meta, state []byte, owned bool) (bool, error) {
+// TakeFunc is Take for a caller whose state is serialized later, from the
+// background goroutine: fill appends the state to dst (length 0, a buffer
+// the Checkpointer keeps and reuses) and returns it; the result is then
+// loaded, encoded and stored as TakeOwned does. The caller is blocked only
+// for the bookkeeping (and, under BusyWait, for the previous checkpoint),
+// so a solver that can freeze its state (copy-on-write) hands it over
+// without a pass over its memory.
+//
+// release, if non-nil, is called exactly once, when the state is no longer
+// read: after fill returns, or before TakeFunc returns if the checkpoint
+// is not taken (no level due, skipped as busy, an error, ctx done while
+// waiting). It may run on another goroutine than TakeFunc's caller.
+func (c *Checkpointer) TakeFunc(ctx context.Context, meta Meta, fill func(dst []byte) ([]byte, error), release func()) (bool, error) {
+	if fill == nil {
+		if release != nil {
+			release()
+		}
+		return false, errors.New("checkpoint: TakeFunc without a fill function")
+	}
+	return c.take(ctx, meta, source{fill: fill, release: release})
+}
+
+// source is how take gets the state: copied at once (Take), read in the
+// background (TakeOwned), or serialized in the background (TakeFunc).
+type source struct {
+	state   []byte
+	owned   bool
+	fill    func(dst []byte) ([]byte, error)
+	release func()
+}
+
+func (s *source) done() {
+	if s.release != nil {
+		s.release()
+		s.release = nil
+	}
+}
+
+func (c *Checkpointer) take(ctx context.Context, meta Meta, src source) (bool, error) {
+	// Every return before the background goroutine owns src releases it.
+	handed := false
+	defer func() {
+		if !handed {
+			src.done()
+		}
+	}()
 	due := c.Due(meta.Step)
 	if len(due) == 0 {
 		return false, nil
@@ -228,41 +277,59 @@ func (c *Checkpointer) take(ctx context.Context, meta Meta, state []byte, owned 
 		}
 	}
 	c.mu.Unlock()
-	if owned {
-		if err := c.enc.fits(len(state)); err != nil {
+	switch {
+	case src.fill != nil: // size known only once filled
+	case src.owned:
+		if err := c.enc.fits(len(src.state)); err != nil {
 			<-c.sem
 			return false, err
 		}
-	} else if err := c.enc.Load(state); err != nil {
-		<-c.sem
-		return false, err
+	default:
+		if err := c.enc.Load(src.state); err != nil {
+			<-c.sem
+			return false, err
+		}
 	}
 	meta.Rank = c.rank
 	meta.Layout = append([]byte(nil), meta.Layout...)
 	stall := time.Since(t0)
 	c.met.stall.Set(stall.Seconds())
+	handed = true
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
 		defer func() { <-c.sem }()
-		var src []byte
-		if owned {
-			src = state
-		}
-		c.write(meta, due, stall, int64(len(state)), owned, src)
+		c.write(meta, due, stall, src)
 	}()
 	return true, nil
 }
 
-// write encodes the snapshot and stores it at every due level; if owned,
-// it first loads src, the caller's state (TakeOwned).
-func (c *Checkpointer) write(meta Meta, due []Level, stall time.Duration, size int64, owned bool, src []byte) {
+// write loads the snapshot if the caller left that to the background
+// (TakeOwned, TakeFunc), encodes it and stores it at every due level.
+func (c *Checkpointer) write(meta Meta, due []Level, stall time.Duration, src source) {
 	t0 := time.Now()
 	var shards [][]byte
 	var dig Digest
 	var err error
-	if owned {
-		err = c.enc.Load(src)
+	size := int64(len(src.state))
+	switch {
+	case src.fill != nil:
+		var buf []byte
+		buf, err = src.fill(c.fillBuf[:0])
+		// The caller's memory is free once serialized: release before the
+		// encode, so a frozen solver state is held for one pass only.
+		src.done()
+		if err != nil {
+			err = fmt.Errorf("checkpoint %d: serializing the state: %w", meta.ID, err)
+		} else {
+			if int64(cap(buf)) <= c.cfg.Capacity+1<<20 { // keep a buffer of sane size
+				c.fillBuf = buf[:0]
+			}
+			size = int64(len(buf))
+			err = c.enc.Load(buf)
+		}
+	case src.owned:
+		err = c.enc.Load(src.state)
 	}
 	if err == nil {
 		shards, dig, err = c.enc.Encode(meta)

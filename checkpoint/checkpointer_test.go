@@ -486,3 +486,221 @@ func TestTakeOwnedDoubleBuffer(t *testing.T) {
 		}
 	}
 }
+
+// frozenState stands for a solver's frozen memory: fill reads it from the
+// background writer, and the "solver" writes it again only once released.
+// The release is a channel close, so the race detector checks that no
+// write overlaps a read.
+type frozenState struct {
+	data     []byte
+	released chan struct{}
+	fills    int
+	releases int
+	mu       sync.Mutex
+}
+
+func newFrozen(data []byte) *frozenState {
+	return &frozenState{data: data, released: make(chan struct{})}
+}
+
+func (f *frozenState) fill(dst []byte) ([]byte, error) {
+	f.mu.Lock()
+	f.fills++
+	f.mu.Unlock()
+	return append(dst, f.data...), nil
+}
+
+func (f *frozenState) release() {
+	f.mu.Lock()
+	f.releases++
+	f.mu.Unlock()
+	close(f.released) // a second release panics: exactly once
+}
+
+func (f *frozenState) counts() (int, int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.fills, f.releases
+}
+
+func TestTakeFuncRoundTripAndRelease(t *testing.T) {
+	const k, m = 2, 1
+	var mu sync.Mutex
+	var ws []Written
+	c, err := New(0, Config{K: k, M: m, Capacity: 1 << 20, Logger: quiet, Busy: BusyWait,
+		Levels: []LevelConfig{{Level: LevelMemory, Every: 2, Domains: memDomains(k + m), Keep: 10}},
+		OnWritten: func(w Written) {
+			mu.Lock()
+			ws = append(ws, w)
+			mu.Unlock()
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	want := map[uint64][]byte{}
+	for step := int64(1); step <= 8; step++ {
+		b := testData(100_000+int(step)*1001, uint64(step)) // sizes vary
+		f := newFrozen(b)
+		taken, err := c.TakeFunc(ctx, Meta{ID: uint64(step), Step: step}, f.fill, f.release)
+		if err != nil {
+			t.Fatalf("step %d: %v", step, err)
+		}
+		if taken != (step%2 == 0) {
+			t.Fatalf("step %d: taken %v", step, taken)
+		}
+		if !taken {
+			// Not due: released at once, never read.
+			select {
+			case <-f.released:
+			default:
+				t.Fatalf("step %d: not due but not released", step)
+			}
+			if fills, _ := f.counts(); fills != 0 {
+				t.Fatalf("step %d: not due but filled", step)
+			}
+			continue
+		}
+		want[uint64(step)] = append([]byte(nil), b...)
+		// The solver writes its memory again only after the release.
+		<-f.released
+		for i := range b {
+			b[i] ^= 0xff
+		}
+		if fills, rel := f.counts(); fills != 1 || rel != 1 {
+			t.Fatalf("step %d: %d fills, %d releases", step, fills, rel)
+		}
+	}
+	if _, err := c.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(ws) != 4 {
+		t.Fatalf("%d checkpoints written, want 4", len(ws))
+	}
+	for _, w := range ws {
+		if w.Err != nil {
+			t.Fatal(w.Err)
+		}
+		if w.Entry.Size != int64(len(want[w.ID])) {
+			t.Fatalf("checkpoint %d: entry size %d, want %d", w.ID, w.Entry.Size, len(want[w.ID]))
+		}
+		_, got, _, err := c.Restore(ctx, manifestOf(w, k, m))
+		if err != nil || !bytes.Equal(got, want[w.ID]) {
+			t.Fatalf("checkpoint %d: restored %d bytes, want %d: %v", w.ID, len(got), len(want[w.ID]), err)
+		}
+	}
+}
+
+func TestTakeFuncReleasedOnEveryPath(t *testing.T) {
+	const k, m = 2, 1
+	ctx := context.Background()
+	newCk := func(pol BusyPolicy, gate chan struct{}) *Checkpointer {
+		ds := make([]Domain, k+m)
+		for i := range ds {
+			ds[i] = Domain{Name: fmt.Sprint(i), Store: &gateStore{NewMemStore(), gate}}
+		}
+		c, err := New(0, Config{K: k, M: m, Capacity: 1000, Busy: pol, Logger: quiet,
+			Levels: []LevelConfig{{Level: LevelMemory, Every: 1, Domains: ds, Keep: 3}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	mustReleased := func(what string, f *frozenState) {
+		t.Helper()
+		select {
+		case <-f.released:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: not released", what)
+		}
+	}
+
+	// Skipped while the previous one is in flight: released before TakeFunc returns.
+	gate := make(chan struct{})
+	c := newCk(BusySkip, gate)
+	first := newFrozen(testData(1000, 1))
+	if ok, err := c.TakeFunc(ctx, Meta{ID: 1, Step: 1}, first.fill, first.release); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	second := newFrozen(testData(1000, 2))
+	if ok, err := c.TakeFunc(ctx, Meta{ID: 2, Step: 2}, second.fill, second.release); ok || !errors.Is(err, ErrBusy) {
+		t.Fatalf("skip: %v %v", ok, err)
+	}
+	select {
+	case <-second.released:
+	default:
+		t.Fatal("skipped checkpoint not released at once")
+	}
+	if fills, _ := second.counts(); fills != 0 {
+		t.Fatal("skipped checkpoint was filled")
+	}
+	// The first is released once serialized, before its shards are stored.
+	mustReleased("in flight", first)
+	close(gate)
+	if _, err := c.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// A fill that fails: released, the error reaches Flush, nothing is stored.
+	bad := &frozenState{released: make(chan struct{})}
+	failing := func([]byte) ([]byte, error) { return nil, errors.New("frozen state unreadable") }
+	if ok, err := c.TakeFunc(ctx, Meta{ID: 3, Step: 3}, failing, bad.release); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if _, err := c.Flush(ctx); err == nil || !strings.Contains(err.Error(), "unreadable") {
+		t.Fatalf("fill error not reported: %v", err)
+	}
+	mustReleased("failed fill", bad)
+	// Over capacity: released, an error.
+	big := newFrozen(testData(5000, 4))
+	if ok, err := c.TakeFunc(ctx, Meta{ID: 4, Step: 4}, big.fill, big.release); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if _, err := c.Flush(ctx); err == nil {
+		t.Fatal("state over capacity accepted")
+	}
+	mustReleased("over capacity", big)
+	// A reused id is refused before anything is read.
+	dup := newFrozen(testData(1000, 5))
+	if ok, err := c.TakeFunc(ctx, Meta{ID: 1, Step: 5}, dup.fill, dup.release); ok || err == nil {
+		t.Fatal("reused id accepted")
+	}
+	mustReleased("reused id", dup)
+	c.Close()
+
+	// Waiting for the previous one when the context ends (a cancelled run).
+	gate = make(chan struct{})
+	c = newCk(BusyWait, gate)
+	first = newFrozen(testData(1000, 6))
+	if ok, err := c.TakeFunc(ctx, Meta{ID: 1, Step: 1}, first.fill, first.release); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	waiting := newFrozen(testData(1000, 7))
+	done := make(chan error)
+	go func() {
+		_, err := c.TakeFunc(cctx, Meta{ID: 2, Step: 2}, waiting.fill, waiting.release)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("BusyWait did not wait: %v", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled wait: %v", err)
+	}
+	mustReleased("cancelled wait", waiting)
+	close(gate)
+	if _, err := c.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// No fill function: an error, and the release still happens.
+	nofill := newFrozen(nil)
+	if _, err := c.TakeFunc(ctx, Meta{ID: 9, Step: 9}, nil, nofill.release); err == nil {
+		t.Fatal("nil fill accepted")
+	}
+	mustReleased("nil fill", nofill)
+	c.Close()
+}

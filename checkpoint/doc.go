@@ -48,6 +48,14 @@
 // BusyWait blocks until the previous one is written. Neither touches the
 // checkpoint in flight. Flush waits and returns the last results.
 //
+// Two hand-overs avoid the copy in the caller's time. TakeOwned reads a
+// buffer the caller sets aside (double buffering). TakeFunc takes a fill
+// function instead of bytes: the background goroutine serializes the state
+// into the Checkpointer's own reused buffer, calls release (exactly once,
+// also when the checkpoint is skipped, fails or is not due), then loads,
+// encodes and stores it as TakeOwned does; a solver that freezes its state
+// (copy-on-write, sim.Freezer) is then blocked only for the bookkeeping.
+//
 // A checkpoint exists once the controller has committed a Manifest (id,
 // step, epoch, level, k, m, per rank the digest and shard locations;
 // versioned and CRC32C'd). Commit(ctx, level, id) is the controller's hook:
