@@ -64,6 +64,26 @@
 // ranks checkpoint at the same step without an extra collective.
 // RunLocal runs a function on every rank of an in-process world.
 //
+// # Checkpoints without a copy (Freezer)
+//
+// By default the driver captures a checkpoint with Model.AppendState into
+// a reused buffer: one pass over the state while the solver waits. A model
+// that implements Freezer can instead freeze its state (copy-on-write by
+// buffer rotation): Freeze copies the scalars and returns a Frozen that
+// reads the model's arrays later, from another goroutine, while the model
+// steps on; the model writes its next results into a spare set of arrays
+// and does not touch the frozen memory until Frozen.Release. The driver
+// freezes only when the Checkpoint hook says it can take such a deferred
+// snapshot (Hooks.Deferred): Snapshot.Frozen is then set and Data is nil,
+// the hook owns the Frozen and releases it exactly once (also when the
+// checkpoint is skipped or fails, or the run ends), and AppendBinary
+// serializes either kind of snapshot to the same bytes. A step that needs
+// memory still held waits for the release; that wait is solver stall and
+// Freezer.FreezeWait reports it (the driver logs it with each checkpoint).
+// Snapshot.Capture is the driver's own share of the stall (AppendState or
+// Freeze). A model whose state changes size from step to step (particles)
+// fits the same contract: Frozen.Size is the size at Freeze.
+//
 // # Determinism
 //
 // The answer must not depend on the decomposition. Halo exchange only copies

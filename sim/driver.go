@@ -72,8 +72,15 @@ type Hooks struct {
 	// Checkpoint receives the snapshot; snap.Data is valid only during the
 	// call (the checkpointer copies what it keeps).
 	Checkpoint func(ctx context.Context, snap Snapshot) error
-	Output     func(ctx context.Context, step int64, t float64, env *Env, m Model) error
-	Progress   func(step int64, t, dt float64)
+	// Deferred says the Checkpoint hook accepts deferred snapshots: if the
+	// model is a Freezer, the driver freezes it instead of calling
+	// AppendState, and the hook gets snap.Frozen (snap.Data nil). The hook
+	// then owns the Frozen and must release it exactly once, also when it
+	// returns an error, and may serialize it later from another goroutine
+	// (snap.AppendBinary works on either kind of snapshot).
+	Deferred bool
+	Output   func(ctx context.Context, step int64, t float64, env *Env, m Model) error
+	Progress func(step int64, t, dt float64)
 	// CheckpointNow is asked on rank 0 before every step; true takes a
 	// snapshot after that step, outside the schedule (an operator's
 	// "checkpoint now"). Only rank 0's answer counts: it travels in the dt
@@ -180,20 +187,30 @@ func Run(ctx context.Context, env *Env, m Model, cfg DriverConfig, hooks Hooks, 
 			res.Outputs++
 		}
 		if (wallDue || (cfg.CheckpointEvery > 0 && step%cfg.CheckpointEvery == 0)) && hooks.Checkpoint != nil {
-			var err error
-			if state, err = m.AppendState(state[:0]); err != nil {
+			t0 := time.Now()
+			data, fz, err := captureState(m, hooks.Deferred, state)
+			if err != nil {
 				return res, fmt.Errorf("sim: state of %s at step %d: %w", name, step, err)
+			}
+			if fz == nil {
+				state = data
 			}
 			b := env.Block
 			snap := Snapshot{Model: name, Grid: b.Grid, Procs: b.Procs, Rank: b.Rank, Ng: b.Ng,
-				Step: step, Time: t, Dt: lastDt, Data: state}
+				Step: step, Time: t, Dt: lastDt, Data: data, Frozen: fz, Capture: time.Since(t0)}
+			size := snap.StateLen() // before the hook, which may release fz
 			if err := hooks.Checkpoint(ctx, snap); err != nil {
 				return res, fmt.Errorf("sim: checkpoint at step %d: %w", step, err)
 			}
 			lastCkpt = time.Now()
 			res.Checkpoints++
 			if env.Log != nil {
-				env.Log.Debug("checkpoint", "step", step, "time", t, "bytes", len(state))
+				attrs := []any{"step", step, "time", t, "bytes", size, "capture", snap.Capture}
+				if f, ok := m.(Freezer); ok {
+					waits, wait := f.FreezeWait()
+					attrs = append(attrs, "frozen", fz != nil, "freeze_waits", waits, "freeze_wait", wait)
+				}
+				env.Log.Debug("checkpoint", attrs...)
 			}
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"hash/crc32"
 	"math"
+	"slices"
+	"time"
 )
 
 // Snapshot is one rank's complete model state at a step boundary plus the
@@ -26,7 +28,30 @@ type Snapshot struct {
 	Step  int64
 	Time  float64
 	Dt    float64 // the last step's dt (informational)
-	Data  []byte  // the model's AppendState output
+	Data  []byte  // the model's AppendState output; nil if Frozen is set
+	// Frozen, if not nil, holds the state instead of Data (a deferred
+	// snapshot, see Freezer): its bytes are produced later by
+	// Frozen.AppendTo, and whoever owns the snapshot releases it. Not
+	// part of the binary form (AppendBinary writes the state either way).
+	Frozen Frozen
+	// Capture is how long the driver spent capturing the state (the
+	// AppendState pass or the Freeze), the solver's share of the stall.
+	// Informational; not part of the binary form.
+	Capture time.Duration
+}
+
+// StateLen is the length of the model state: len(Data), or Frozen.Size().
+func (s *Snapshot) StateLen() int {
+	if s.Data == nil && s.Frozen != nil {
+		return s.Frozen.Size()
+	}
+	return len(s.Data)
+}
+
+// BinaryLen is the length of the binary form AppendBinary appends.
+func (s *Snapshot) BinaryLen() int {
+	const fixed = len(snapMagic) + 2 + 2 + 12 + 48 + 6 + 12 + 4 + 4 + 8 + 8 + 8 + 8 + 4
+	return fixed + len(s.Model) + s.StateLen()
 }
 
 // SnapshotVersion is the binary version this build writes and reads.
@@ -50,10 +75,12 @@ func (s *Snapshot) AppendBinary(buf []byte) ([]byte, error) {
 	if len(s.Model) > MaxModelName {
 		return buf, fmt.Errorf("sim: snapshot model name of %d bytes exceeds %d", len(s.Model), MaxModelName)
 	}
-	if uint64(len(s.Data)) > MaxSnapshotData {
-		return buf, fmt.Errorf("sim: snapshot state of %d bytes exceeds %d", len(s.Data), uint64(MaxSnapshotData))
+	n := s.StateLen()
+	if uint64(n) > MaxSnapshotData {
+		return buf, fmt.Errorf("sim: snapshot state of %d bytes exceeds %d", n, uint64(MaxSnapshotData))
 	}
 	start := len(buf)
+	buf = slices.Grow(buf, s.BinaryLen())
 	le := binary.LittleEndian
 	buf = append(buf, snapMagic...)
 	buf = le.AppendUint16(buf, SnapshotVersion)
@@ -79,8 +106,19 @@ func (s *Snapshot) AppendBinary(buf []byte) ([]byte, error) {
 	buf = le.AppendUint64(buf, uint64(s.Step))
 	buf = le.AppendUint64(buf, math.Float64bits(s.Time))
 	buf = le.AppendUint64(buf, math.Float64bits(s.Dt))
-	buf = le.AppendUint64(buf, uint64(len(s.Data)))
-	buf = append(buf, s.Data...)
+	buf = le.AppendUint64(buf, uint64(n))
+	if s.Data == nil && s.Frozen != nil {
+		at := len(buf)
+		var err error
+		if buf, err = s.Frozen.AppendTo(buf); err != nil {
+			return buf[:start], fmt.Errorf("sim: frozen state at step %d: %w", s.Step, err)
+		}
+		if got := len(buf) - at; got != n {
+			return buf[:start], fmt.Errorf("sim: frozen state at step %d: %d bytes, Size said %d", s.Step, got, n)
+		}
+	} else {
+		buf = append(buf, s.Data...)
+	}
 	buf = le.AppendUint32(buf, crc32.Checksum(buf[start:], castagnoli))
 	return buf, nil
 }
