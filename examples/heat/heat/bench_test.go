@@ -146,3 +146,43 @@ func BenchmarkStencil160(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFused160 times the fused two-sub-step sweep alone at 160³ on one
+// block (ghost width 2, x wrapped in the sweep, no exchange) for a few
+// y-tile working sets, beside two separate sub-steps (stencil twice).
+// cells/s counts each sub-step as one update of every cell.
+func BenchmarkFused160(b *testing.B) {
+	defer func(t int) { tileBytes = t }(tileBytes)
+	blk, err := sim.NewBlock(DefaultGrid(160), [3]int{1, 1, 1}, 0, Ghosts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	u, v := blk.NewField("u", sim.Cell), blk.NewField("v", sim.Cell)
+	for i := range u.Data {
+		u.Data[i] = float64(i % 13)
+	}
+	ring := make([]float64, 3*u.Sx*u.Sy)
+	c := coefs{0.4, 0.1, 0.1, 0.1}
+	for _, tb := range []int{64 << 10, 128 << 10, 256 << 10, 512 << 10, 1 << 30} {
+		for _, sep := range []bool{false, true} {
+			name := fmt.Sprintf("fused/tile=%dKiB", tb>>10)
+			if sep {
+				name = fmt.Sprintf("separate/tile=%dKiB", tb>>10)
+			}
+			b.Run(name, func(b *testing.B) {
+				tileBytes = tb
+				cpu0 := cpuTime()
+				for it := 0; it < b.N; it++ {
+					if sep {
+						stencil(u, v, blk.N, &c, true)
+						stencil(v, u, blk.N, &c, true)
+					} else {
+						fused(u, v, ring, blk.N, &c, true)
+					}
+				}
+				b.ReportMetric(2*float64(160*160*160)*float64(b.N)/b.Elapsed().Seconds(), "cells/s")
+				b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+			})
+		}
+	}
+}

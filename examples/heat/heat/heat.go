@@ -251,14 +251,13 @@ func stencil(uf, vf *sim.Field, n [3]int, c *coefs, wrapX bool) {
 	for j0 := 0; j0 < n[1]; j0 += tile {
 		j1 := min(j0+tile, n[1])
 		for k := 0; k < n[2]; k++ {
-			for j := j0; j < j1; j++ {
-				o := uf.Idx(0, j, k)
-				if wrapX {
-					sim.WrapX(uf, o)
+			o := uf.Idx(0, j0, k)
+			if wrapX {
+				for j := j0; j < j1; j++ {
+					sim.WrapX(uf, uf.Idx(0, j, k))
 				}
-				row(v[o:o+nx], u[o:o+nx], u[o-1:o-1+nx], u[o+1:o+1+nx],
-					u[o-sx:o-sx+nx], u[o+sx:o+sx+nx], u[o-sxy:o-sxy+nx], u[o+sxy:o+sxy+nx], c)
 			}
+			rows(v, u, u, u, o, o, o-sxy, o+sxy, nx, j1-j0, sx, c)
 		}
 	}
 }
@@ -296,16 +295,16 @@ func fused(uf, vf *sim.Field, ring []float64, n [3]int, c *coefs, wrapX bool) {
 			if kk < 0 || kk == nz {
 				jlo, jhi = j0, j1
 			}
-			for j := jlo; j < jhi; j++ {
-				o := uf.Idx(0, j, kk)
-				if wrapX {
-					sim.WrapX(uf, o)
+			if wrapX {
+				for j := jlo; j < jhi; j++ {
+					sim.WrapX(uf, uf.Idx(0, j, kk))
 				}
-				o += x0
-				po := p0 + sx*j + x0
-				row(w[po:po+wn], u[o:o+wn], u[o-1:o-1+wn], u[o+1:o+1+wn],
-					u[o-sx:o-sx+wn], u[o+sx:o+sx+wn], u[o-sxy:o-sxy+wn], u[o+sxy:o+sxy+wn], c)
-				if wrapX {
+			}
+			o, po := uf.Idx(x0, jlo, kk), p0+sx*jlo+x0
+			rows(w, u, u, u, po, o, o-sxy, o+sxy, wn, jhi-jlo, sx, c)
+			if wrapX {
+				for j := jlo; j < jhi; j++ {
+					po := p0 + sx*j
 					w[po-1], w[po+nx] = w[po+nx-1], w[po]
 				}
 			}
@@ -313,12 +312,8 @@ func fused(uf, vf *sim.Field, ring []float64, n [3]int, c *coefs, wrapX bool) {
 			if k < 0 {
 				continue
 			}
-			wb, wc, wt := pl[k%3], pl[(k+1)%3], pl[(k+2)%3]
-			for j := j0; j < j1; j++ {
-				o, po := vf.Idx(0, j, k), p0+sx*j
-				row(v[o:o+nx], wc[po:po+nx], wc[po-1:po-1+nx], wc[po+1:po+1+nx],
-					wc[po-sx:po-sx+nx], wc[po+sx:po+sx+nx], wb[po:po+nx], wt[po:po+nx], c)
-			}
+			po = p0 + sx*j0
+			rows(v, pl[(k+1)%3], pl[k%3], pl[(k+2)%3], vf.Idx(0, j0, k), po, po, po, nx, j1-j0, sx, c)
 		}
 	}
 }

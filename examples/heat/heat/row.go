@@ -17,3 +17,14 @@ func rowGo(v, u, w, e, s, n, b, t []float64, c *coefs) {
 		v[i] = float64(float64(float64(c0*u[i])+float64(cx*(w[i]+e[i])))+float64(cy*(s[i]+n[i]))) + float64(cz*(b[i]+t[i]))
 	}
 }
+
+// rowsGo applies rowGo to rows rows of n cells, row r of v starting at
+// vo + r·sx, its centre in u at uo + r·sx with the x neighbours beside it
+// and the y neighbours one stride sx away, its z neighbours in b and t at
+// bo + r·sx and to + r·sx.
+func rowsGo(v, u, b, t []float64, vo, uo, bo, to, n, rows, sx int, c *coefs) {
+	for r := 0; r < rows; r++ {
+		o, p, q, s := vo+r*sx, uo+r*sx, bo+r*sx, to+r*sx
+		rowGo(v[o:o+n], u[p:p+n], u[p-1:p-1+n], u[p+1:p+1+n], u[p-sx:p-sx+n], u[p+sx:p+sx+n], b[q:q+n], t[s:s+n], c)
+	}
+}
