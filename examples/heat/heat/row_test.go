@@ -13,59 +13,6 @@ import (
 	"github.com/apollo-hpc/apollo/sim"
 )
 
-// The vector row kernel gives the same bits as rowGo for every length and
-// every alignment of each of its eight rows, on values of mixed magnitude
-// and sign (including subnormals, infinities and signed zeros).
-func TestRowMatchesGo(t *testing.T) {
-	if !useAVX2 {
-		t.Skip("no vector kernel on this machine")
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	special := []float64{0, math.Copysign(0, -1), 5e-324, -2.2e-308, math.Inf(1), 1e300, -1e-300}
-	val := func() float64 {
-		if rng.IntN(20) == 0 {
-			return special[rng.IntN(len(special))]
-		}
-		return (rng.Float64() - 0.5) * math.Exp2(float64(rng.IntN(40)-20))
-	}
-	const maxLen, maxOff = 70, 4
-	var bufs [9][]float64
-	for i := range bufs {
-		bufs[i] = make([]float64, maxLen+maxOff)
-	}
-	for n := 0; n <= maxLen; n++ {
-		for trial := 0; trial < 40; trial++ {
-			// Every alignment of v (the store) against every shifted
-			// alignment of the inputs in the first 16 trials, random after.
-			var rows [9][]float64
-			for i := range rows {
-				off := (trial/maxOff + i*(trial%maxOff)) % maxOff
-				if trial >= maxOff*maxOff {
-					off = rng.IntN(maxOff)
-				}
-				rows[i] = bufs[i][off : off+n]
-			}
-			for i := 1; i < 8; i++ {
-				for j := range rows[i] {
-					rows[i][j] = val()
-				}
-			}
-			c := coefs{val(), val(), val(), val()}
-			if trial%2 == 0 { // the heat coefficients' usual range
-				c = coefs{rng.Float64(), rng.Float64() / 6, rng.Float64() / 6, rng.Float64() / 6}
-			}
-			want := rows[8]
-			rowGo(want, rows[1], rows[2], rows[3], rows[4], rows[5], rows[6], rows[7], &c)
-			row(rows[0], rows[1], rows[2], rows[3], rows[4], rows[5], rows[6], rows[7], &c)
-			for i := range want {
-				if g, w := math.Float64bits(rows[0][i]), math.Float64bits(want[i]); g != w && !(math.IsNaN(rows[0][i]) && math.IsNaN(want[i])) {
-					t.Fatalf("n=%d trial %d: v[%d] = %v (%#x), rowGo gives %v (%#x)", n, trial, i, rows[0][i], g, want[i], w)
-				}
-			}
-		}
-	}
-}
-
 // The tile kernel gives the same bits as rowsGo for every row length 0–70
 // (the eight-, four- and one-cell paths), 0–4 rows, strides from n+2 up, and
 // every alignment of the output and of the three inputs.
@@ -158,33 +105,37 @@ func rowGonum(v, u, w, e, s, n, b, t, tmp []float64, c *coefs) {
 }
 
 // BenchmarkRow times one 160-cell row update with all rows in L1: the
-// pure-Go loop, the AVX2 kernel (row) and a gonum/floats composition.
+// pure-Go loop (rowsGo), the AVX2 tile kernel (rows) and a gonum/floats
+// composition.
 func BenchmarkRow(b *testing.B) {
-	const n = 160
+	const n, sx = 160, 162
 	rng := rand.New(rand.NewPCG(3, 4))
-	var r [9][]float64
-	for i := range r {
-		r[i] = make([]float64, n)
-		for j := range r[i] {
-			r[i][j] = rng.Float64()
+	u, bt, tp := make([]float64, 3*sx), make([]float64, n), make([]float64, n)
+	for _, a := range [][]float64{u, bt, tp} {
+		for i := range a {
+			a[i] = rng.Float64()
 		}
 	}
+	v, tmp, want := make([]float64, n), make([]float64, n), make([]float64, n)
+	const o = sx + 1 // the centre row, with a cell on each side
 	c := coefs{0.4, 0.1, 0.1, 0.1}
-	want := make([]float64, n)
-	rowGo(want, r[1], r[2], r[3], r[4], r[5], r[6], r[7], &c)
+	rowsGo(want, u, bt, tp, 0, o, 0, 0, n, 1, sx, &c)
 	for _, k := range []struct {
 		name string
 		fn   func()
 	}{
-		{"go", func() { rowGo(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], &c) }},
-		{"row", func() { row(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], &c) }},
-		{"gonum", func() { rowGonum(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], &c) }},
+		{"go", func() { rowsGo(v, u, bt, tp, 0, o, 0, 0, n, 1, sx, &c) }},
+		{"rows", func() { rows(v, u, bt, tp, 0, o, 0, 0, n, 1, sx, &c) }},
+		{"gonum", func() {
+			rowGonum(v, u[o:o+n], u[o-1:o-1+n], u[o+1:o+1+n], u[o-sx:o-sx+n], u[o+sx:o+sx+n], bt, tp, tmp, &c)
+		}},
 	} {
 		b.Run(k.name, func(b *testing.B) {
+			clear(v)
 			k.fn()
 			for i := range want {
-				if math.Float64bits(r[0][i]) != math.Float64bits(want[i]) {
-					b.Fatalf("v[%d] = %v, rowGo gives %v", i, r[0][i], want[i])
+				if math.Float64bits(v[i]) != math.Float64bits(want[i]) {
+					b.Fatalf("v[%d] = %v, rowGo gives %v", i, v[i], want[i])
 				}
 			}
 			for b.Loop() {
