@@ -147,42 +147,61 @@ func BenchmarkStencil160(b *testing.B) {
 	}
 }
 
-// BenchmarkFused160 times the fused two-sub-step sweep alone at 160³ on one
-// block (ghost width 2, x wrapped in the sweep, no exchange) for a few
-// y-tile working sets, beside two separate sub-steps (stencil twice).
-// cells/s counts each sub-step as one update of every cell.
+// BenchmarkFused160 times the fused two-sub-step sweep alone at 160³ (ghost
+// width 2, x wrapped in the sweep, no exchange) beside two separate
+// sub-steps (stencil twice), for a few y-tile working sets, as one block
+// and as two 160×160×80 blocks swept at once by two goroutines (the 2-rank
+// split without its exchange: how the kernel alone scales on two cores).
+// cells/s counts each sub-step as one update of every cell; cpu-ns/op is
+// the process's CPU time per op.
 func BenchmarkFused160(b *testing.B) {
-	defer func(t int) { tileBytes = t }(tileBytes)
-	blk, err := sim.NewBlock(DefaultGrid(160), [3]int{1, 1, 1}, 0, Ghosts)
-	if err != nil {
-		b.Fatal(err)
-	}
-	u, v := blk.NewField("u", sim.Cell), blk.NewField("v", sim.Cell)
-	for i := range u.Data {
-		u.Data[i] = float64(i % 13)
-	}
-	ring := make([]float64, 3*u.Sx*u.Sy)
-	c := coefs{0.4, 0.1, 0.1, 0.1}
-	for _, tb := range []int{64 << 10, 128 << 10, 256 << 10, 512 << 10, 1 << 30} {
-		for _, sep := range []bool{false, true} {
-			name := fmt.Sprintf("fused/tile=%dKiB", tb>>10)
-			if sep {
-				name = fmt.Sprintf("separate/tile=%dKiB", tb>>10)
+	defer func(t, f int) { tileBytes, fusedTileBytes = t, f }(tileBytes, fusedTileBytes)
+	for _, procs := range [][3]int{{1, 1, 1}, {1, 1, 2}} {
+		var us, vs []*sim.Field
+		var rings [][]float64
+		var blks []*sim.Block
+		for r := 0; r < procs[2]; r++ {
+			blk, err := sim.NewBlock(DefaultGrid(160), procs, r, Ghosts)
+			if err != nil {
+				b.Fatal(err)
 			}
-			b.Run(name, func(b *testing.B) {
-				tileBytes = tb
-				cpu0 := cpuTime()
-				for it := 0; it < b.N; it++ {
-					if sep {
-						stencil(u, v, blk.N, &c, true)
-						stencil(v, u, blk.N, &c, true)
-					} else {
-						fused(u, v, ring, blk.N, &c, true)
-					}
+			u, v := blk.NewField("u", sim.Cell), blk.NewField("v", sim.Cell)
+			for i := range u.Data {
+				u.Data[i] = float64(i % 13)
+			}
+			us, vs, blks = append(us, u), append(vs, v), append(blks, blk)
+			rings = append(rings, make([]float64, 3*u.Sx*u.Sy))
+		}
+		c := coefs{0.4, 0.1, 0.1, 0.1}
+		for _, tb := range []int{128 << 10, 256 << 10, 1 << 30} {
+			for _, sep := range []bool{false, true} {
+				kind := "fused"
+				if sep {
+					kind = "separate"
 				}
-				b.ReportMetric(2*float64(160*160*160)*float64(b.N)/b.Elapsed().Seconds(), "cells/s")
-				b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
-			})
+				b.Run(fmt.Sprintf("blocks=%d/%s/tile=%dKiB", len(blks), kind, tb>>10), func(b *testing.B) {
+					tileBytes, fusedTileBytes = tb, tb
+					cpu0 := cpuTime()
+					var wg sync.WaitGroup
+					for r := range blks {
+						wg.Add(1)
+						go func(u, v *sim.Field, ring []float64, n [3]int) {
+							defer wg.Done()
+							for it := 0; it < b.N; it++ {
+								if sep {
+									stencil(u, v, n, &c, true)
+									stencil(v, u, n, &c, true)
+								} else {
+									fused(u, v, ring, n, &c, true)
+								}
+							}
+						}(us[r], vs[r], rings[r], blks[r].N)
+					}
+					wg.Wait()
+					b.ReportMetric(2*float64(160*160*160)*float64(b.N)/b.Elapsed().Seconds(), "cells/s")
+					b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+				})
+			}
 		}
 	}
 }

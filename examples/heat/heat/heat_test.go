@@ -173,13 +173,13 @@ func TestBitIdenticalAcrossRanks(t *testing.T) {
 // y-tiles with rows shared between tiles, x split between ranks (x ghosts
 // computed rather than copied), and a final step clipped to reach StopTime.
 func TestFusedMatchesSeparate(t *testing.T) {
-	defer func(b int) { tileBytes = b }(tileBytes)
+	defer func(b int) { fusedTileBytes = b }(fusedTileBytes)
 	cfg := Config{Init: Gauss, Sigma: 0.15}
 	dc := sim.DriverConfig{StopTime: 0.05}
 	for _, n := range [][3]int{{7, 9, 5}, {13, 6, 11}, {4, 4, 4}, {2, 3, 2}} {
 		g := sim.Grid{N: n, Hi: [3]float64{1, 0.9, 1.1}}
 		for _, tb := range []int{1 << 30, 1} { // one tile; tiles of 4 rows
-			tileBytes = tb
+			fusedTileBytes = tb
 			ref := run(t, inproc.NewWorld(1, 1), g, 1, false, cfg, dc)
 			for _, size := range []int{1, 2, 4, 8} {
 				if !fits(g, size, Ghosts) {
