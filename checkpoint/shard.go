@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/apollo-hpc/apollo/internal/crc32c"
 	"github.com/klauspost/reedsolomon"
@@ -288,8 +289,14 @@ func (e *ShardsError) Unwrap() error { return ErrNotEnoughShards }
 // Load is a plain parallel copy (the solver's stall). Encode computes
 // parity stripe by stripe (a cache-sized slice of every shard at a time)
 // and checksums each stripe of every shard while it is still in cache, so
-// the checksums add no pass over memory. Workers take disjoint byte ranges
-// and their CRCs are combined.
+// the checksums add no pass over memory. The codec writes a stripe's parity
+// into a small per-worker buffer that stays in cache; it is checksummed
+// there and moved to the parity shard with non-temporal stores
+// (crc32c.UpdateCopy), so parity shards are never read from memory before
+// being overwritten: bare Encode reads and writes them, this reads data and
+// writes parity (a third less memory traffic at 4+2). Workers claim chunks
+// of the byte range from a counter, so a worker slowed by another process
+// does not hold the others up; the chunks' CRCs are combined.
 type Encoder struct {
 	k, m     int
 	capacity int64    // largest snapshot the buffers hold
@@ -298,6 +305,7 @@ type Encoder struct {
 	payloads [][]byte // payload views, current shard size
 	shards   [][]byte // header+payload views returned by Encode
 	crcs     []uint32
+	chunkCRC []uint32 // per chunk, per shard; reused
 	dataLen  int64
 	loaded   bool
 
@@ -306,14 +314,26 @@ type Encoder struct {
 
 // encWorker is one goroutine's share of Load and Encode.
 type encWorker struct {
-	rs    reedsolomon.Encoder // single-goroutine codec: workers split the bytes
-	views [][]byte
-	crcs  []uint32
+	rs     reedsolomon.Encoder // single-goroutine codec: workers split the bytes
+	views  [][]byte
+	parity [][]byte // m stripe buffers the codec writes into (stay in cache)
+	err    error
 }
 
-// stripe is the per-shard byte count coded at once: k+m stripes stay in
-// L2 while parity is computed and checksummed.
-const stripe = 32 << 10
+const (
+	// stripe is the per-shard byte count coded at once: k stripes of
+	// data and m of parity stay in L2 (512 KiB here) while parity is
+	// computed and checksummed.
+	stripe = 32 << 10
+	// encChunk is the per-shard byte range an Encode worker claims at
+	// once: small enough that the last chunk finishing late costs little
+	// (under 1 ms), large enough that claiming and combining CRCs is
+	// negligible. A multiple of stripe.
+	encChunk = 16 * stripe
+)
+
+// chunkShift joins the CRCs of consecutive full chunks.
+var chunkShift = crc32c.ShiftFor(encChunk)
 
 // NewEncoder returns an Encoder for snapshots of up to capacity bytes with
 // layouts of up to maxLayout bytes.
@@ -342,7 +362,11 @@ func NewEncoder(k, m int, capacity int64, maxLayout int) (*Encoder, error) {
 		if err != nil {
 			return nil, fmt.Errorf("checkpoint: reedsolomon: %w", err)
 		}
-		e.workers[i] = encWorker{rs: rs, views: make([][]byte, k+m), crcs: make([]uint32, k+m)}
+		w := encWorker{rs: rs, views: make([][]byte, k+m), parity: make([][]byte, m)}
+		for j := range w.parity {
+			w.parity[j] = make([]byte, stripe)
+		}
+		e.workers[i] = w
 	}
 	for i := range e.bufs {
 		e.bufs[i] = make([]byte, e.reserve+int(size))
@@ -414,23 +438,6 @@ func (e *Encoder) Load(data []byte) error {
 	return nil
 }
 
-// combine merges the workers' per-range CRCs of the first n shards.
-func (e *Encoder) combine(n, size, used int) {
-	nw := len(e.workers)
-	if size < 2*stripe*nw {
-		nw = 1
-	}
-	chunk := ((size+nw-1)/nw + 63) &^ 63
-	for i := 0; i < n; i++ {
-		c := e.workers[0].crcs[i]
-		for w := 1; w < used; w++ {
-			n := min((w+1)*chunk, size) - w*chunk
-			c = crcCombine(c, e.workers[w].crcs[i], int64(n))
-		}
-		e.crcs[i] = c
-	}
-}
-
 // Encode computes parity and checksums for the loaded snapshot and returns
 // the k+m shards (header followed by payload) and the snapshot digest. The
 // shards alias the Encoder's buffers and stay valid until the next Load.
@@ -442,27 +449,46 @@ func (e *Encoder) Encode(meta Meta) ([][]byte, Digest, error) {
 		return nil, Digest{}, fmt.Errorf("checkpoint: layout of %d bytes exceeds encoder limit", len(meta.Layout))
 	}
 	size := len(e.payloads[0])
-	errs := make([]error, len(e.workers))
-	used := e.parallel(size, func(w *encWorker, lo, hi int) {
-		clear(w.crcs)
-		for a := lo; a < hi; a += stripe {
-			b := min(a+stripe, hi)
-			for i, p := range e.payloads {
-				w.views[i] = p[a:b]
-			}
-			if err := w.rs.Encode(w.views); err != nil {
-				errs[0] = err // only possible for malformed shards: same for every worker
-				return
-			}
-			for i, v := range w.views {
-				w.crcs[i] = crc32c.Update(w.crcs[i], v)
+	n := e.k + e.m
+	chunks := (size + encChunk - 1) / encChunk
+	if cap(e.chunkCRC) < chunks*n {
+		e.chunkCRC = make([]uint32, chunks*n)
+	}
+	crcs := e.chunkCRC[:chunks*n]
+	var next atomic.Int64
+	nw := min(len(e.workers), chunks)
+	var wg sync.WaitGroup
+	for i := range nw {
+		w := &e.workers[i]
+		w.err = nil
+		if i == nw-1 {
+			e.encodeChunks(w, &next, chunks, size, crcs)
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e.encodeChunks(w, &next, chunks, size, crcs)
+		}()
+	}
+	wg.Wait()
+	for i := range nw {
+		if err := e.workers[i].err; err != nil {
+			return nil, Digest{}, fmt.Errorf("checkpoint: reedsolomon encode: %w", err)
+		}
+	}
+	// Join the chunks' CRCs in order: every chunk but the last is full.
+	for i := range n {
+		c := crcs[i]
+		for ch := 1; ch < chunks; ch++ {
+			if ch < chunks-1 {
+				c = chunkShift.Combine(c, crcs[ch*n+i])
+			} else {
+				c = crc32c.Combine(c, crcs[ch*n+i], int64(size-ch*encChunk))
 			}
 		}
-	})
-	if errs[0] != nil {
-		return nil, Digest{}, fmt.Errorf("checkpoint: reedsolomon encode: %w", errs[0])
+		e.crcs[i] = c
 	}
-	e.combine(e.k+e.m, size, used)
 	h := &header{k: e.k, m: e.m, meta: meta, dataLen: e.dataLen, shardSize: int64(size), crcs: e.crcs}
 	hl := headerLen(len(meta.Layout), e.k+e.m)
 	for i := range e.bufs {
@@ -472,6 +498,43 @@ func (e *Encoder) Encode(meta Meta) ([][]byte, Digest, error) {
 		e.shards[i] = e.bufs[i][start : e.reserve+size]
 	}
 	return e.shards, h.digest(), nil
+}
+
+// encodeChunks is one Encode worker: it claims chunks until none are left
+// and, stripe by stripe, computes parity into w.parity, checksums the data
+// stripes (just read by the codec, in cache) and checksums and moves the
+// parity stripes to the parity shards. crcs[c*(k+m)+i] gets the CRC of
+// chunk c of shard i.
+func (e *Encoder) encodeChunks(w *encWorker, next *atomic.Int64, chunks, size int, crcs []uint32) {
+	n := e.k + e.m
+	for {
+		c := int(next.Add(1) - 1)
+		if c >= chunks {
+			return
+		}
+		lo, hi := c*encChunk, min((c+1)*encChunk, size)
+		cc := crcs[c*n : (c+1)*n]
+		clear(cc)
+		for a := lo; a < hi; a += stripe {
+			b := min(a+stripe, hi)
+			for i := range e.k {
+				w.views[i] = e.payloads[i][a:b]
+			}
+			for j := range e.m {
+				w.views[e.k+j] = w.parity[j][:b-a]
+			}
+			if err := w.rs.Encode(w.views); err != nil {
+				w.err = err // only possible for malformed shards
+				return
+			}
+			for i := range e.k {
+				cc[i] = crc32c.Update(cc[i], w.views[i])
+			}
+			for j := range e.m {
+				cc[e.k+j] = crc32c.UpdateCopy(cc[e.k+j], e.payloads[e.k+j][a:b], w.views[e.k+j])
+			}
+		}
+	}
 }
 
 // EncodeShards splits data into k data and m parity shards, each a freshly

@@ -36,16 +36,28 @@ var x2nTable = func() (t [66]uint32) {
 // checksum disjoint ranges in parallel and join the results cheaply.
 // A negative len2 is treated as 0.
 func Combine(crc1, crc2 uint32, len2 int64) uint32 {
-	if len2 <= 0 {
-		return crc1 ^ crc2
-	}
 	// crc1 is shifted over len2 zero bytes: multiplied by x^(8·len2) mod P.
 	// The pre/post inversions of the two CRCs cancel in the xor.
+	return ShiftFor(len2).Combine(crc1, crc2)
+}
+
+// Shift is Combine for one fixed len2, precomputed: joining many
+// equal-length pieces costs one polynomial multiplication per piece
+// instead of O(log len2).
+type Shift uint32
+
+// ShiftFor returns the Shift for pieces of len2 bytes (negative = 0).
+func ShiftFor(len2 int64) Shift {
 	shift := uint32(1) << 31 // x^0
-	for k := 3; len2 != 0; k, len2 = k+1, len2>>1 {
+	for k := 3; len2 > 0; k, len2 = k+1, len2>>1 {
 		if len2&1 != 0 {
 			shift = mulModP(x2nTable[k], shift)
 		}
 	}
-	return mulModP(shift, crc1) ^ crc2
+	return Shift(shift)
+}
+
+// Combine returns Combine(crc1, crc2, len2) for the len2 s was made for.
+func (s Shift) Combine(crc1, crc2 uint32) uint32 {
+	return mulModP(uint32(s), crc1) ^ crc2
 }

@@ -4,6 +4,7 @@ package crc32c
 
 import (
 	"math/bits"
+	"unsafe"
 
 	"github.com/klauspost/cpuid/v2"
 )
@@ -102,4 +103,34 @@ func updateSSE42(crc uint32, p []byte) uint32
 // is no spacing rule.
 func hybridBlocks(n int) int {
 	return min(n/hybridBlock, hybridMaxBlk)
+}
+
+// copyNT copies n bytes from src to dst with non-temporal stores. It
+// requires n > 0, n a multiple of 64, dst 64-byte aligned and AVX2.
+//
+//go:noescape
+func copyNT(dst, src *byte, n int)
+
+// copyPiece is the bytes UpdateCopy checksums before copying them: small
+// enough that they are still in L1 when the copy reads them again.
+const copyPiece = 16 << 10
+
+func archUpdateCopy(crc uint32, dst, src []byte) uint32 {
+	for len(src) > 0 {
+		p := src[:min(len(src), copyPiece)]
+		crc = archUpdate(crc, p)
+		d := dst[:len(p)]
+		// Whole aligned lines go through copyNT; the partial lines at
+		// either end through copy.
+		head := int(-uintptr(unsafe.Pointer(unsafe.SliceData(d))) & 63)
+		head = min(head, len(p))
+		body := (len(p) - head) &^ 63
+		copy(d[:head], p[:head])
+		if body > 0 {
+			copyNT(&d[head], &p[head], body)
+		}
+		copy(d[head+body:], p[head+body:])
+		src, dst = src[len(p):], dst[len(p):]
+	}
+	return crc
 }

@@ -308,3 +308,31 @@ less2:
 ret:
 	MOVL AX, ret+32(FP)
 	RET
+
+// func copyNT(dst, src *byte, n int)
+//
+// Copies n bytes (n > 0, a multiple of 64; dst 64-byte aligned) with
+// non-temporal stores: each destination line is written whole from
+// write-combining buffers, never read into the cache first.
+TEXT ·copyNT(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+
+	PCALIGN $32
+
+ntloop:
+	VMOVDQU  (SI), Y0
+	VMOVDQU  32(SI), Y1
+	VMOVNTDQ Y0, (DI)
+	VMOVNTDQ Y1, 32(DI)
+	ADDQ     $64, SI
+	ADDQ     $64, DI
+	SUBQ     $64, CX
+	JNZ      ntloop
+
+	// Non-temporal stores are weakly ordered: fence them before the
+	// caller publishes dst.
+	SFENCE
+	VZEROUPPER
+	RET

@@ -17,3 +17,8 @@ func archUpdateShort(crc uint32, p []byte) uint32 {
 func archUpdate(crc uint32, p []byte) uint32 {
 	return ^crc32.Update(^crc, castagnoli, p)
 }
+
+func archUpdateCopy(crc uint32, dst, src []byte) uint32 {
+	copy(dst, src)
+	return ^crc32.Update(^crc, castagnoli, src)
+}
