@@ -147,13 +147,13 @@ func BenchmarkStencil160(b *testing.B) {
 	}
 }
 
-// BenchmarkFused160 times the fused two-sub-step sweep alone at 160³ (ghost
-// width 2, x wrapped in the sweep, no exchange) beside two separate
-// sub-steps (stencil twice), for a few y-tile working sets, as one block
-// and as two 160×160×80 blocks swept at once by two goroutines (the 2-rank
-// split without its exchange: how the kernel alone scales on two cores).
-// cells/s counts each sub-step as one update of every cell; cpu-ns/op is
-// the process's CPU time per op.
+// BenchmarkFused160 times the fused sweep alone at 160³ (ghost width
+// MaxSubsteps, x wrapped in the sweep, no exchange) for 2 to MaxSubsteps
+// sub-steps, beside two separate sub-steps (stencil twice), as one block and
+// as two 160×160×80 blocks swept at once by two goroutines (the 2-rank split
+// without its exchange: how the kernel alone scales on two cores), and for
+// a few tile working sets. cells/s counts each sub-step as one update of
+// every cell; cpu-ns/op is the process's CPU time per op.
 func BenchmarkFused160(b *testing.B) {
 	defer func(t, f int) { tileBytes, fusedTileBytes = t, f }(tileBytes, fusedTileBytes)
 	for _, procs := range [][3]int{{1, 1, 1}, {1, 1, 2}} {
@@ -161,7 +161,7 @@ func BenchmarkFused160(b *testing.B) {
 		var rings [][]float64
 		var blks []*sim.Block
 		for r := 0; r < procs[2]; r++ {
-			blk, err := sim.NewBlock(DefaultGrid(160), procs, r, Ghosts)
+			blk, err := sim.NewBlock(DefaultGrid(160), procs, r, MaxSubsteps)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -170,16 +170,16 @@ func BenchmarkFused160(b *testing.B) {
 				u.Data[i] = float64(i % 13)
 			}
 			us, vs, blks = append(us, u), append(vs, v), append(blks, blk)
-			rings = append(rings, make([]float64, 3*u.Sx*u.Sy))
+			rings = append(rings, make([]float64, 3*(MaxSubsteps-1)*u.Sx*u.Sy))
 		}
 		c := coefs{0.4, 0.1, 0.1, 0.1}
-		for _, tb := range []int{128 << 10, 256 << 10, 1 << 30} {
-			for _, sep := range []bool{false, true} {
-				kind := "fused"
-				if sep {
-					kind = "separate"
+		for _, tb := range []int{256 << 10, 4 << 20} {
+			for s := 1; s <= MaxSubsteps; s++ {
+				name := fmt.Sprintf("blocks=%d/substeps=%d/tile=%dKiB", len(blks), s, tb>>10)
+				if s == 1 {
+					name = fmt.Sprintf("blocks=%d/separate2/tile=%dKiB", len(blks), tb>>10)
 				}
-				b.Run(fmt.Sprintf("blocks=%d/%s/tile=%dKiB", len(blks), kind, tb>>10), func(b *testing.B) {
+				b.Run(name, func(b *testing.B) {
 					tileBytes, fusedTileBytes = tb, tb
 					cpu0 := cpuTime()
 					var wg sync.WaitGroup
@@ -188,17 +188,18 @@ func BenchmarkFused160(b *testing.B) {
 						go func(u, v *sim.Field, ring []float64, n [3]int) {
 							defer wg.Done()
 							for it := 0; it < b.N; it++ {
-								if sep {
+								if s == 1 {
 									stencil(u, v, n, &c, true)
 									stencil(v, u, n, &c, true)
 								} else {
-									fused(u, v, ring, n, &c, true)
+									fused(u, v, ring, s, n, &c, true)
 								}
 							}
 						}(us[r], vs[r], rings[r], blks[r].N)
 					}
 					wg.Wait()
-					b.ReportMetric(2*float64(160*160*160)*float64(b.N)/b.Elapsed().Seconds(), "cells/s")
+					updates := float64(max(s, 2)) * float64(160*160*160) * float64(b.N)
+					b.ReportMetric(updates/b.Elapsed().Seconds(), "cells/s")
 					b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 				})
 			}

@@ -31,19 +31,24 @@ type Config struct {
 	Init  string  // Sine (default) or Gauss
 	Modes [3]int  // Sine wave numbers per axis (default 1, 1, 1)
 	Sigma float64 // Gauss width as a fraction of the box (default 0.1)
-	// Substeps is how many FTCS sub-steps of dt/Substeps one Step takes: 1,
-	// or 2 (the default). With 2, MaxDt is twice the one-sub-step limit,
-	// and on a periodic box with ghost width ≥ Ghosts both sub-steps are
-	// done in one sweep after one halo exchange (see fused), which moves
-	// half the memory traffic per cell update; elsewhere they are done one
-	// after the other, with the same bits.
+	// Substeps is how many FTCS sub-steps of dt/Substeps one Step takes,
+	// 1 to MaxSubsteps (default DefaultSubsteps); MaxDt is Substeps times
+	// the one-sub-step limit. On a periodic box with ghost width ≥
+	// Substeps, all of them are done in one sweep after one halo exchange
+	// (see fused), which reads and writes the field once per Substeps cell
+	// updates; elsewhere they are done one after the other, with the same
+	// bits.
 	Substeps int
 }
 
-// Ghosts is the ghost width that lets a two-sub-step Step exchange halos
-// once: the environment's block should be made with it (sim.NewEnv). With
-// ghost width 1 the model still works, exchanging before each sub-step.
-const Ghosts = 2
+// Sub-steps per Step: the default, and the most Step fuses. Ghosts is the
+// ghost width (for sim.NewEnv) that lets the default fuse; with a smaller
+// one the model still works, exchanging before each sub-step.
+const (
+	DefaultSubsteps = 2
+	MaxSubsteps     = 4
+	Ghosts          = DefaultSubsteps
+)
 
 // DefaultGrid is the periodic unit cube with n³ cells.
 func DefaultGrid(n int) sim.Grid {
@@ -86,7 +91,7 @@ func New(cfg Config) *Model {
 		cfg.Sigma = 0.1
 	}
 	if cfg.Substeps == 0 {
-		cfg.Substeps = 2
+		cfg.Substeps = DefaultSubsteps
 	}
 	return &Model{cfg: cfg}
 }
@@ -103,8 +108,8 @@ func (m *Model) Init(ctx context.Context, env *sim.Env) error {
 	if !(c.D > 0) || !(c.CFL > 0 && c.CFL <= 1) || !(c.Sigma > 0) {
 		return fmt.Errorf("heat: D %g, CFL %g, Sigma %g: want D > 0, 0 < CFL ≤ 1, Sigma > 0", c.D, c.CFL, c.Sigma)
 	}
-	if c.Substeps != 1 && c.Substeps != 2 {
-		return fmt.Errorf("heat: %d sub-steps per step, want 1 or 2", c.Substeps)
+	if c.Substeps < 1 || c.Substeps > MaxSubsteps {
+		return fmt.Errorf("heat: %d sub-steps per step, want 1..%d", c.Substeps, MaxSubsteps)
 	}
 	if c.Init != Sine && c.Init != Gauss {
 		return fmt.Errorf("heat: unknown initial condition %q (want %q or %q)", c.Init, Sine, Gauss)
@@ -123,9 +128,9 @@ func (m *Model) Init(ctx context.Context, env *sim.Env) error {
 	// the x ghosts itself while it reads each row anyway.
 	m.wrapX = m.hu.DeferWrapX()
 	m.hv.DeferWrapX()
-	m.fused = c.Substeps == 2 && canFuse(b)
+	m.fused = c.Substeps > 1 && canFuse(b, c.Substeps)
 	if m.fused {
-		m.ring = make([]float64, 3*m.u.Sx*m.u.Sy)
+		m.ring = make([]float64, 3*(c.Substeps-1)*m.u.Sx*m.u.Sy)
 	}
 	for k := 0; k < b.N[2]; k++ {
 		for j := 0; j < b.N[1]; j++ {
@@ -166,18 +171,18 @@ func (m *Model) Exact(x, y, z, t float64) float64 {
 	return m.initial(x, y, z) * math.Exp(-m.cfg.D*rate*t)
 }
 
-// canFuse reports whether both sub-steps can follow one exchange on every
-// rank alike: the ghosts are deep enough for the first sub-step to compute
-// one ghost layer too, and no face is physical (an outflow or reflecting
-// ghost of the intermediate field is not what the stencil would compute
+// canFuse reports whether s sub-steps can follow one exchange on every
+// rank alike: the ghosts are deep enough for sub-step l to be computed on
+// s-l ghost layers too, and no face is physical (an outflow or reflecting
+// ghost of an intermediate field is not what the stencil would compute
 // there). It depends only on the grid and ghost width, never on the rank,
 // so all ranks exchange the same number of times.
-func canFuse(b *sim.Block) bool {
-	if b.Ng < Ghosts {
+func canFuse(b *sim.Block, s int) bool {
+	if b.Ng < s {
 		return false
 	}
 	for a := 0; a < 3; a++ {
-		if b.Grid.BC[a] != [2]sim.Boundary{sim.Periodic, sim.Periodic} || b.Grid.N[a] < Ghosts {
+		if b.Grid.BC[a] != [2]sim.Boundary{sim.Periodic, sim.Periodic} || b.Grid.N[a] < s {
 			return false
 		}
 	}
@@ -191,13 +196,13 @@ func (m *Model) MaxDt(env *sim.Env) float64 {
 	return float64(m.cfg.Substeps) * m.cfg.CFL / (2 * m.cfg.D * (1/(dx[0]*dx[0]) + 1/(dx[1]*dx[1]) + 1/(dx[2]*dx[2])))
 }
 
-// Fused reports whether Step does its two sub-steps in one sweep after one
-// halo exchange (see Config.Substeps).
+// Fused reports whether Step does its sub-steps in one sweep after one halo
+// exchange (see Config.Substeps).
 func (m *Model) Fused() bool { return m.fused }
 
 // Step advances u by Substeps FTCS sub-steps of dt/Substeps.
 func (m *Model) Step(ctx context.Context, env *sim.Env, t, dt float64) error {
-	h := dt / float64(m.cfg.Substeps) // exact: Substeps is 1 or 2
+	h := dt / float64(m.cfg.Substeps) // the same on every rank, fused or not
 	dx := m.b.Dx
 	c := coefs{0, h * m.cfg.D / (dx[0] * dx[0]), h * m.cfg.D / (dx[1] * dx[1]), h * m.cfg.D / (dx[2] * dx[2])}
 	c[0] = 1 - 2*(c[1]+c[2]+c[3])
@@ -205,7 +210,7 @@ func (m *Model) Step(ctx context.Context, env *sim.Env, t, dt float64) error {
 		if err := m.exchange(ctx); err != nil {
 			return err
 		}
-		fused(m.u, m.v, m.ring, m.b.N, &c, m.wrapX)
+		fused(m.u, m.v, m.ring, m.cfg.Substeps, m.b.N, &c, m.wrapX)
 		m.swap()
 		return nil
 	}
@@ -262,58 +267,72 @@ func stencil(uf, vf *sim.Field, n [3]int, c *coefs, wrapX bool) {
 	}
 }
 
-// fused does two sub-steps u → w → v in one wavefront over z-planes, so u
-// is read from memory once and v written once per two cell updates: the
-// intermediate w lives only in ring, three planes laid out like a z-plane
-// of u, which stay in cache. For each k it computes w's plane k from u's
-// planes k-1..k+1, then v's plane k-1 from w's planes k-2..k. w is computed
-// on one ghost layer too (its y and z ghost rows and planes, and its x
-// ghosts unless wrapX), from u's second ghost layer, with the same
-// expression as the neighbour computes for its interior, so the bits are
-// those of two separate sub-steps. With wrapX, u's x ghosts are filled per
-// row (sim.WrapX) and w's by copying, as the exchange would. The interior
-// points of ring the second sub-step reads are all rewritten first, so
-// ring carries nothing from one step to the next.
-func fused(uf, vf *sim.Field, ring []float64, n [3]int, c *coefs, wrapX bool) {
+// fused does s sub-steps u → w₁ → … → v in one wavefront over z-planes,
+// so u is read from memory once and v written once per s cell updates: the
+// intermediate levels w_l (l = 1..s-1) live only in ring, three planes per
+// level laid out like a z-plane of u, which stay in cache. For each kk it
+// computes level l's plane kk-(l-1) from level l-1's three planes around
+// it, l = 1..s (level 0 is u, level s is v). Level l is computed on g = s-l
+// ghost layers too (y rows, z planes, and x points unless wrapX), from the
+// g+1 layers of level l-1, with the same expression as the neighbour
+// computes for its interior, so the bits are those of separate sub-steps.
+// A level's outermost z planes are read only as the next level's z
+// neighbours, so there only the next level's rows are computed. With
+// wrapX, u's x ghosts are filled per row (sim.WrapX) and each level's one
+// x ghost on each side by copying, as the exchange would. Every point of
+// ring a level reads is written earlier in the same call, so ring carries
+// nothing from one step to the next.
+func fused(uf, vf *sim.Field, ring []float64, s int, n [3]int, c *coefs, wrapX bool) {
 	u, v := uf.Data, vf.Data
 	sx, sxy := uf.Sx, uf.Sx*uf.Sy
 	nx, ny, nz := n[0], n[1], n[2]
-	pl := [3][]float64{ring[:sxy:sxy], ring[sxy : 2*sxy : 2*sxy], ring[2*sxy : 3*sxy : 3*sxy]}
 	p0 := uf.Off % sxy // offset of (0, 0) within a plane
-	x0, wn := -1, nx+2 // x range of w's rows: its x ghosts too
-	if wrapX {
-		x0, wn = 0, nx
+	// plane returns level l's plane k (1 ≤ l < s) in ring.
+	plane := func(l, k int) []float64 {
+		o := (3*(l-1) + (k+s)%3) * sxy // k ≥ -s: k+s ≥ 0
+		return ring[o : o+sxy : o+sxy]
 	}
-	tile := max(4, fusedTileBytes/(6*8*uf.Sx)-4)
+	tile := max(4, fusedTileBytes/(3*s*8*uf.Sx)-2*s)
 	for j0 := 0; j0 < ny; j0 += tile {
 		j1 := min(j0+tile, ny)
-		for kk := -1; kk <= nz; kk++ {
-			// w's plane kk: the rows the second sub-step reads, which on
-			// the z ghost planes are only the tile's own.
-			w := pl[(kk+1)%3]
-			jlo, jhi := j0-1, j1+1
-			if kk < 0 || kk == nz {
-				jlo, jhi = j0, j1
-			}
-			if wrapX {
-				for j := jlo; j < jhi; j++ {
-					sim.WrapX(uf, uf.Idx(0, j, kk))
+		for kk := -(s - 1); kk < nz+s-1; kk++ {
+			for l := 1; l <= s; l++ {
+				k, g := kk-(l-1), s-l
+				if k < -g || k >= nz+g {
+					continue
+				}
+				if l < s && (k == -g || k == nz+g-1) {
+					g-- // an outermost plane: the next level's rows only
+				}
+				x0 := -g // x range of the rows: [x0, nx-x0)
+				if wrapX {
+					x0 = 0
+				}
+				jlo, nr, wn := j0-g, j1-j0+2*g, nx-2*x0
+				if l == 1 && wrapX {
+					for j := jlo; j < jlo+nr; j++ {
+						sim.WrapX(uf, uf.Idx(0, j, k))
+					}
+				}
+				po := p0 + sx*jlo + x0
+				if l == s { // s ≥ 2: level s-1 is in ring
+					rows(v, plane(l-1, k), plane(l-1, k-1), plane(l-1, k+1), vf.Idx(0, j0, k), po, po, po, nx, nr, sx, c)
+					continue
+				}
+				w := plane(l, k)
+				if l == 1 {
+					o := uf.Idx(x0, jlo, k)
+					rows(w, u, u, u, po, o, o-sxy, o+sxy, wn, nr, sx, c)
+				} else {
+					rows(w, plane(l-1, k), plane(l-1, k-1), plane(l-1, k+1), po, po, po, po, wn, nr, sx, c)
+				}
+				if wrapX {
+					for j := jlo; j < jlo+nr; j++ {
+						o := p0 + sx*j
+						w[o-1], w[o+nx] = w[o+nx-1], w[o]
+					}
 				}
 			}
-			o, po := uf.Idx(x0, jlo, kk), p0+sx*jlo+x0
-			rows(w, u, u, u, po, o, o-sxy, o+sxy, wn, jhi-jlo, sx, c)
-			if wrapX {
-				for j := jlo; j < jhi; j++ {
-					po := p0 + sx*j
-					w[po-1], w[po+nx] = w[po+nx-1], w[po]
-				}
-			}
-			k := kk - 1
-			if k < 0 {
-				continue
-			}
-			po = p0 + sx*j0
-			rows(v, pl[(k+1)%3], pl[k%3], pl[(k+2)%3], vf.Idx(0, j0, k), po, po, po, nx, j1-j0, sx, c)
 		}
 	}
 }

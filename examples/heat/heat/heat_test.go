@@ -130,9 +130,10 @@ func TestConvergenceSecondOrder(t *testing.T) {
 
 // The fields are bit-identical on 1, 2, 4 and 8 ranks, for the periodic
 // sine and for a Gaussian on a box with outflow and reflecting faces, with
-// one and two sub-steps per step. Two sub-steps give the same bits whether
-// they are fused (ghost width 2, periodic box) or done one after the other
-// (ghost width 1, or a box with physical faces, where fusing is refused).
+// 1 to MaxSubsteps sub-steps per step. Sub-steps give the same bits whether
+// they are fused (ghost width ≥ Substeps, periodic box) or done one after
+// the other (ghost width 1, or a box with physical faces, where fusing is
+// refused).
 func TestBitIdenticalAcrossRanks(t *testing.T) {
 	mixed := sim.Grid{N: [3]int{12, 10, 8}, Lo: [3]float64{-1, 0, 0}, Hi: [3]float64{1, 1.5, 1},
 		BC: [3][2]sim.Boundary{{sim.Periodic, sim.Periodic}, {sim.Outflow, sim.Reflecting}, {sim.Reflecting, sim.Outflow}}}
@@ -144,13 +145,13 @@ func TestBitIdenticalAcrossRanks(t *testing.T) {
 		{DefaultGrid(12), Config{Modes: [3]int{1, 2, 1}}, true},
 		{mixed, Config{Init: Gauss, Sigma: 0.2}, false},
 	} {
-		for _, sub := range []int{1, 2} {
+		for sub := 1; sub <= MaxSubsteps; sub++ {
 			cfg := c.cfg
 			cfg.Substeps = sub
 			var ref outcome
-			for _, ng := range []int{1, Ghosts} {
+			for _, ng := range []int{1, max(2, sub)} {
 				for _, size := range []int{1, 2, 4, 8} {
-					o := run(t, inproc.NewWorld(size, 1), c.g, ng, sub == 2 && ng >= Ghosts && c.periodic, cfg, sim.DriverConfig{StopStep: 25})
+					o := run(t, inproc.NewWorld(size, 1), c.g, ng, sub > 1 && ng >= sub && c.periodic, cfg, sim.DriverConfig{StopStep: 25})
 					if ng == 1 && size == 1 {
 						ref = o
 						continue
@@ -167,26 +168,32 @@ func TestBitIdenticalAcrossRanks(t *testing.T) {
 	}
 }
 
-// The fused sweep gives the bits of two separate sub-steps on awkward
-// shapes: odd row lengths (the kernels' scalar tails, x ghosts at every
-// alignment), thin blocks (2 cells, as thin as ghost width 2 allows), many
-// y-tiles with rows shared between tiles, x split between ranks (x ghosts
-// computed rather than copied), and a final step clipped to reach StopTime.
+// The fused sweep gives the bits of separate sub-steps, for 2 to
+// MaxSubsteps of them, on awkward shapes: odd row lengths (the kernels'
+// scalar tails, x ghosts at every alignment), blocks as thin as the ghost
+// width allows, many y-tiles with rows shared between tiles, x split
+// between ranks (x ghosts computed rather than copied), and a final step
+// clipped to reach StopTime.
 func TestFusedMatchesSeparate(t *testing.T) {
 	defer func(b int) { fusedTileBytes = b }(fusedTileBytes)
-	cfg := Config{Init: Gauss, Sigma: 0.15}
 	dc := sim.DriverConfig{StopTime: 0.05}
-	for _, n := range [][3]int{{7, 9, 5}, {13, 6, 11}, {4, 4, 4}, {2, 3, 2}} {
-		g := sim.Grid{N: n, Hi: [3]float64{1, 0.9, 1.1}}
-		for _, tb := range []int{1 << 30, 1} { // one tile; tiles of 4 rows
-			fusedTileBytes = tb
-			ref := run(t, inproc.NewWorld(1, 1), g, 1, false, cfg, dc)
-			for _, size := range []int{1, 2, 4, 8} {
-				if !fits(g, size, Ghosts) {
-					continue // the grid is too small for this many ranks
-				}
-				if o := run(t, inproc.NewWorld(size, 1), g, Ghosts, true, cfg, dc); o != ref {
-					t.Fatalf("grid %v, tile %d B, %d ranks: fused %+v, separate on 1 rank %+v", n, tb, size, o, ref)
+	for sub := 2; sub <= MaxSubsteps; sub++ {
+		cfg := Config{Init: Gauss, Sigma: 0.15, Substeps: sub}
+		for _, n := range [][3]int{{7, 9, 5}, {13, 6, 11}, {4, 4, 4}, {2, 3, 2}, {9, 8, 17}} {
+			g := sim.Grid{N: n, Hi: [3]float64{1, 0.9, 1.1}}
+			if min(n[0], n[1], n[2]) < sub {
+				continue // fusing needs sub cells per axis
+			}
+			for _, tb := range []int{1 << 30, 1} { // one tile; tiles of 4 rows
+				fusedTileBytes = tb
+				ref := run(t, inproc.NewWorld(1, 1), g, 1, false, cfg, dc)
+				for _, size := range []int{1, 2, 4, 8} {
+					if !fits(g, size, sub) {
+						continue // the grid is too small for this many ranks
+					}
+					if o := run(t, inproc.NewWorld(size, 1), g, sub, true, cfg, dc); o != ref {
+						t.Fatalf("%d sub-steps, grid %v, tile %d B, %d ranks: fused %+v, separate on 1 rank %+v", sub, n, tb, size, o, ref)
+					}
 				}
 			}
 		}
@@ -259,7 +266,7 @@ func snapshotRestore(t *testing.T, ng int) {
 }
 
 func TestConfigErrors(t *testing.T) {
-	for _, cfg := range []Config{{CFL: 1.5}, {D: -1}, {Init: "square"}, {Substeps: 3}, {Substeps: -1}} {
+	for _, cfg := range []Config{{CFL: 1.5}, {D: -1}, {Init: "square"}, {Substeps: MaxSubsteps + 1}, {Substeps: -1}} {
 		onRanks(t, inproc.NewWorld(1, 1), func(c *comm.Comm) error {
 			env, err := sim.NewEnv(c, DefaultGrid(4), [3]int{}, 1)
 			if err != nil {
