@@ -25,7 +25,7 @@ func main() {
 	steps := flag.Int64("steps", 0, "stop after this many steps instead (if > 0)")
 	init := flag.String("init", heat.Sine, "initial condition: sine or gauss")
 	d := flag.Float64("d", 1, "diffusivity")
-	sub := flag.Int("substeps", 2, "FTCS sub-steps per step (1 or 2; 2 fuses them into one sweep on a periodic box)")
+	sub := flag.Int("substeps", heat.DefaultSubsteps, fmt.Sprintf("FTCS sub-steps per step, 1..%d (more than 1 are fused into one sweep on a periodic box)", heat.MaxSubsteps))
 	flag.Parse()
 	if err := run(*n, *ranks, *stop, *steps, heat.Config{D: *d, Init: *init, Substeps: *sub}); err != nil {
 		slog.Error("heat", "err", err)

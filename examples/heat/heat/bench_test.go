@@ -173,7 +173,7 @@ func BenchmarkFused160(b *testing.B) {
 			rings = append(rings, make([]float64, 3*(MaxSubsteps-1)*u.Sx*u.Sy))
 		}
 		c := coefs{0.4, 0.1, 0.1, 0.1}
-		for _, tb := range []int{256 << 10, 4 << 20} {
+		for _, tb := range []int{256 << 10, 1 << 20, 2 << 20, 4 << 20} {
 			for s := 1; s <= MaxSubsteps; s++ {
 				name := fmt.Sprintf("blocks=%d/substeps=%d/tile=%dKiB", len(blks), s, tb>>10)
 				if s == 1 {

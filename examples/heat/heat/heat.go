@@ -45,7 +45,7 @@ type Config struct {
 // ghost width (for sim.NewEnv) that lets the default fuse; with a smaller
 // one the model still works, exchanging before each sub-step.
 const (
-	DefaultSubsteps = 2
+	DefaultSubsteps = 4
 	MaxSubsteps     = 4
 	Ghosts          = DefaultSubsteps
 )
