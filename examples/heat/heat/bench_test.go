@@ -74,7 +74,7 @@ func paired(b *testing.B, n int, eps []comm.Endpoint, n3 int) {
 				triadT, stepT, haloT = tri, stp, m.HaloTime()
 				substeps, perSweep = m.Config().Substeps, 1
 				if m.Fused() {
-					perSweep = 2
+					perSweep = substeps
 				}
 			}
 			if errs[r] = err; err != nil {
