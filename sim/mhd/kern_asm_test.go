@@ -273,3 +273,24 @@ func TestPLMAsmMatchesGo(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkPLMRow times one 66-face PLM row (cache-resident) through the
+// dispatch (AVX2 where present) and the scalar plm.
+func BenchmarkPLMRow(b *testing.B) {
+	const L, st = 66, 70
+	q := make([]float64, 4*st+L)
+	for i := range q {
+		q[i] = math.Sin(0.37 * float64(i))
+	}
+	ql, qr := make([]float64, L), make([]float64, L)
+	b.Run("dispatch", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			plmRow(q, 2*st, st, L, ql, qr)
+		}
+	})
+	b.Run("scalar", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			plm(q, 2*st, st, L, ql, qr)
+		}
+	})
+}

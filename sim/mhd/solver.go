@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
+	"time"
 
 	"github.com/apollo-hpc/apollo/sim"
 )
@@ -73,6 +75,116 @@ type solver struct {
 
 	// fill refreshes ghosts of (u, b) before a stage.
 	fill func(ctx context.Context, u *[nCons][]float64, b *[3][]float64) error
+
+	// cow is the copy-on-write bookkeeping, nil until the first freeze;
+	// rebind, if set, points the halo's fields at the arrays of the
+	// (u, b) and (uh, bh) roles after the sets rotate.
+	cow    *cow
+	rebind func()
+}
+
+// stateSet is one set of state arrays (conserved cells and face B).
+type stateSet struct {
+	u    [nCons][]float64
+	b    [3][]float64
+	held int // frozen snapshots reading the set; guarded by cow.mu
+}
+
+// cow rotates three sets of state arrays through the roles (u, b), (uh,
+// bh) and spare, so that a frozen set is never written while held: a step
+// that starts on a held set copies it into the half-step set, which takes
+// the (u, b) role; the spare becomes the half-step set, and the frozen set
+// the spare. A step needs the spare back only when the set it started
+// from is held again (a freeze at the next step) and the previous freeze
+// is still not released: it then waits (counted as stall).
+type cow struct {
+	mu               sync.Mutex
+	cur, half, spare *stateSet
+	released         chan struct{} // a release happened (capacity 1)
+	waits            int64
+	wait             time.Duration
+}
+
+// freeze marks the current state set held and returns it. The spare set
+// (one more copy of u and b) is allocated at the first freeze.
+func (s *solver) freeze() (*cow, *stateSet) {
+	if s.cow == nil {
+		c := &cow{cur: &stateSet{u: s.u, b: s.b}, half: &stateSet{u: s.uh, b: s.bh},
+			spare: &stateSet{}, released: make(chan struct{}, 1)}
+		for m := 0; m < nCons; m++ {
+			c.spare.u[m] = make([]float64, len(s.u[m]))
+		}
+		for d := 0; d < 3; d++ {
+			c.spare.b[d] = make([]float64, len(s.b[d]))
+		}
+		s.cow = c
+	}
+	c := s.cow
+	c.mu.Lock()
+	c.cur.held++
+	set := c.cur
+	c.mu.Unlock()
+	return c, set
+}
+
+// release ends one hold of set.
+func (c *cow) release(set *stateSet) {
+	c.mu.Lock()
+	set.held--
+	c.mu.Unlock()
+	select {
+	case c.released <- struct{}{}:
+	default: // a wake-up is already pending
+	}
+}
+
+// frozen reports whether the current set is held (RestoreState must not
+// write it).
+func (s *solver) frozen() bool {
+	if s.cow == nil {
+		return false
+	}
+	s.cow.mu.Lock()
+	defer s.cow.mu.Unlock()
+	return s.cow.cur.held > 0
+}
+
+// rotate is called before a step writes the state. If the current set is
+// held, the sets rotate (waiting for the spare if it is still held) and
+// rotate returns the held set, which the step must copy from instead of
+// writing it; else nil, and the step runs in place.
+func (s *solver) rotate(ctx context.Context) (*stateSet, error) {
+	c := s.cow
+	if c == nil {
+		return nil, nil
+	}
+	c.mu.Lock()
+	if c.cur.held == 0 {
+		c.mu.Unlock()
+		return nil, nil
+	}
+	if c.spare.held > 0 {
+		t0 := time.Now()
+		for c.spare.held > 0 {
+			c.mu.Unlock()
+			select {
+			case <-c.released:
+			case <-ctx.Done():
+				return nil, fmt.Errorf("mhd: waiting for a frozen state to be released: %w", ctx.Err())
+			}
+			c.mu.Lock()
+		}
+		c.waits++
+		c.wait += time.Since(t0)
+	}
+	src := c.cur
+	c.cur, c.half, c.spare = c.half, c.spare, src
+	s.u, s.b, s.uh, s.bh = c.cur.u, c.cur.b, c.half.u, c.half.b
+	c.mu.Unlock()
+	if s.rebind != nil {
+		s.rebind()
+	}
+	return src, nil
 }
 
 // storage optionally supplies the state arrays (the sim fields' Data) so
@@ -220,6 +332,20 @@ func (s *solver) prange(e int) (int, int) {
 
 // step advances the state by dt with the VL2 predictor–corrector.
 func (s *solver) step(ctx context.Context, dt float64) error {
+	// A frozen state is read, never written: the step starts from a copy
+	// in the next set (see cow).
+	src, err := s.rotate(ctx)
+	if err != nil {
+		return err
+	}
+	if src != nil {
+		for m := 0; m < nCons; m++ {
+			copy(s.u[m], src.u[m])
+		}
+		for d := 0; d < 3; d++ {
+			copy(s.b[d], src.b[d])
+		}
+	}
 	// Predictor: first-order fluxes from t^n, half step.
 	if err := s.fill(ctx, &s.u, &s.b); err != nil {
 		return fmt.Errorf("mhd: ghost fill (predictor): %w", err)
@@ -398,7 +524,7 @@ func (s *solver) sweep(d, order int, dtu, dtw float64, out *[nCons][]float64) {
 				left, right = &dcl, &dcr
 			} else {
 				for m := 0; m < 7; m++ {
-					plm(s.w[comp[m]], p0, st, L, s.pl[m], s.pr[m])
+					plmRow(s.w[comp[m]], p0, st, L, s.pl[m], s.pr[m])
 				}
 			}
 			pbn := bn[f0:][:L]
