@@ -8,8 +8,9 @@
 // hlldGo's expressions; each instruction's comment gives the expression it
 // computes (a name in parentheses is a partial result of that variable).
 //
-// hlldGo on faces [0, n), n a positive multiple of 4, four faces per
-// iteration. Every operation is hlldGo's IEEE operation in its order
+// hlldGo on faces [0, n), n >= 4, four faces per iteration (the last
+// four again if n is not a multiple of 4; f must not overlap the inputs).
+// Every operation is hlldGo's IEEE operation in its order
 // (VMULPD, VADDPD, VDIVPD, VSQRTPD; no FMA), and each of its branches is
 // a compare (ordered, so NaN compares false as in Go) and VBLENDVPD, so the
 // bits are hlldGo's. Registers: DI the arguments, AX the byte offset of
@@ -24,23 +25,23 @@ TEXT ·hlldAVX2(SB), 0, $1440-16
 	ANDQ	$-32, R15
 
 	// Broadcast the constants (hlldArgs.k) into the frame.
-	VBROADCASTSD	224(DI), Y0
+	VBROADCASTSD	176(DI), Y0
 	VMOVAPD	Y0, 0(R15)	// gamma
-	VBROADCASTSD	232(DI), Y0
+	VBROADCASTSD	184(DI), Y0
 	VMOVAPD	Y0, 32(R15)	// igm1
-	VBROADCASTSD	240(DI), Y0
+	VBROADCASTSD	192(DI), Y0
 	VMOVAPD	Y0, 64(R15)	// 1.0
-	VBROADCASTSD	248(DI), Y0
+	VBROADCASTSD	200(DI), Y0
 	VMOVAPD	Y0, 96(R15)	// 0.5
-	VBROADCASTSD	256(DI), Y0
+	VBROADCASTSD	208(DI), Y0
 	VMOVAPD	Y0, 128(R15)	// 4.0
-	VBROADCASTSD	264(DI), Y0
+	VBROADCASTSD	216(DI), Y0
 	VMOVAPD	Y0, 160(R15)	// 1e-08
-	VBROADCASTSD	272(DI), Y0
+	VBROADCASTSD	224(DI), Y0
 	VMOVAPD	Y0, 192(R15)	// -1.0
-	VBROADCASTSD	280(DI), Y0
+	VBROADCASTSD	232(DI), Y0
 	VMOVAPD	Y0, 224(R15)	// 0.0
-	VBROADCASTSD	288(DI), Y0
+	VBROADCASTSD	240(DI), Y0
 	VMOVAPD	Y0, 256(R15)	// absmask
 
 	// Pencil pointers kept in registers for this loop.
@@ -58,7 +59,7 @@ TEXT ·hlldAVX2(SB), 0, $1440-16
 loop0:
 
 	// Energies, total pressures and fast speeds of both states (hlldGo pass 1).
-	MOVQ	216(DI), R14
+	MOVQ	168(DI), R14
 	VMOVUPD	(R14)(AX*1), Y0	// bx
 	VMULPD	Y0, Y0, Y1	// bxsq = bx * bx
 	VMOVAPD	64(R15), Y2	// 1.0
@@ -466,7 +467,7 @@ loop0:
 
 	// Tangential momentum t1: F*L = FL + s0 (U*L - UL), F**L = F*L + s1 (U**L - U*L), mirrored on the right.
 	VMULPD	(R11)(AX*1), Y10, Y2	// (fl2) = fl0 * v1
-	MOVQ	216(DI), R14
+	MOVQ	168(DI), R14
 	VMOVUPD	(R14)(AX*1), Y3	// bx
 	VMULPD	(DX)(AX*1), Y3, Y9	// (fl2) = bx * by1
 	VSUBPD	Y9, Y2, Y2	// fl2 = (fl2) - (fl2)
@@ -637,9 +638,18 @@ loop0:
 	MOVQ	160(DI), R14
 	VMOVUPD	Y0, (R14)(AX*1)	// f6 = OUT_f6
 
+	// Next group; a last partial group is redone as the final four
+	// faces, which rewrites some outputs with the same bits.
 	ADDQ	$32, AX
 	CMPQ	AX, CX
-	JLT	loop0
+	JGE	done0
+	LEAQ	32(AX), R14
+	CMPQ	R14, CX
+	JLE	loop0
+	LEAQ	-32(CX), AX
+	JMP	loop0
+
+done0:
 
 	VZEROUPPER
 	RET

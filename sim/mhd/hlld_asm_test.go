@@ -207,3 +207,40 @@ func TestHLLDAsmUniformLanes(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkHLLD times hlld and hlldGo on pencils of 65 faces (a 64³ sweep's
+// length) of random states, in ns per face.
+func BenchmarkHLLD(b *testing.B) {
+	const L, pencils = 65, 64
+	rng := rand.New(rand.NewPCG(1, 2))
+	type pencil struct {
+		pl, pr, f [7][]float64
+		sc        [6][]float64
+		bn        []float64
+	}
+	ps := make([]pencil, pencils)
+	for k := range ps {
+		p := &ps[k]
+		for m := 0; m < 7; m++ {
+			p.pl[m], p.pr[m], p.f[m] = make([]float64, L), make([]float64, L), make([]float64, L)
+		}
+		for m := 0; m < 6; m++ {
+			p.sc[m] = make([]float64, L)
+		}
+		p.bn = make([]float64, L)
+		for i := 0; i < L; i++ {
+			hlldRandState(rng, &p.pl, i, 1)
+			hlldRandState(rng, &p.pr, i, 1)
+			p.bn[i] = 2*rng.Float64() - 1
+		}
+	}
+	run := func(b *testing.B, fn func(int, float64, *[7][]float64, *[7][]float64, []float64, *[7][]float64, *[6][]float64)) {
+		for i := 0; i < b.N; i++ {
+			p := &ps[i%pencils]
+			fn(L, 5.0/3, &p.pl, &p.pr, p.bn, &p.f, &p.sc)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*L), "ns/face")
+	}
+	b.Run("hlld", func(b *testing.B) { run(b, hlld) })
+	b.Run("hlldGo", func(b *testing.B) { run(b, hlldGo) })
+}
