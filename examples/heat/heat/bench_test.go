@@ -27,7 +27,7 @@ const bytesPerCell = 16
 // same machine load, which is the figure to trust on a shared machine.
 // One benchmark op is one triad pass plus one step.
 func paired(b *testing.B, n int, eps []comm.Endpoint, n3 int) {
-	var triadT, stepT, haloT time.Duration
+	var triadT, stepT, haloT, stepCPU time.Duration
 	var substeps, perSweep int
 	ready := make(chan struct{}, len(eps))
 	start := make(chan struct{})
@@ -54,7 +54,7 @@ func paired(b *testing.B, n int, eps []comm.Endpoint, n3 int) {
 			if err == nil {
 				err = c.Barrier(ctx)
 			}
-			var tri, stp time.Duration
+			var tri, stp, cpu time.Duration
 			dt := m.MaxDt(env)
 			for it := 0; it < b.N && err == nil; it++ {
 				t0 := time.Now()
@@ -64,14 +64,14 @@ func paired(b *testing.B, n int, eps []comm.Endpoint, n3 int) {
 				if err = c.Barrier(ctx); err != nil {
 					break
 				}
-				t1 := time.Now()
+				t1, c1 := time.Now(), cpuTime()
 				if err = m.Step(ctx, env, 0, dt); err == nil {
 					err = c.Barrier(ctx)
 				}
-				tri, stp = tri+t1.Sub(t0), stp+time.Since(t1)
+				tri, stp, cpu = tri+t1.Sub(t0), stp+time.Since(t1), cpu+cpuTime()-c1
 			}
 			if r == 0 {
-				triadT, stepT, haloT = tri, stp, m.HaloTime()
+				triadT, stepT, haloT, stepCPU = tri, stp, m.HaloTime(), cpu
 				substeps, perSweep = m.Config().Substeps, 1
 				if m.Fused() {
 					perSweep = substeps
@@ -103,6 +103,14 @@ func paired(b *testing.B, n int, eps []comm.Endpoint, n3 int) {
 	b.ReportMetric(heatBW/float64(perSweep)/1e9, "mem-GB/s")
 	b.ReportMetric(100*haloT.Seconds()/stepT.Seconds(), "%halo")
 	b.ReportMetric(float64(stepT.Nanoseconds())/float64(b.N), "ns/step")
+	// The process's CPU time while rank 0 was between the barriers around
+	// the step: every rank's step work, and little else. Cell updates per
+	// CPU-second hardly move when other jobs take the cores (wall time
+	// does), so 2 ranks' figure over 1 rank's says how much the work per
+	// update grows on two cores (contention, halo), though not the waiting.
+	if stepCPU > 0 {
+		b.ReportMetric(cells/stepCPU.Seconds(), "cells/cpu-s")
+	}
 }
 
 // BenchmarkHeat160 runs the heat step at 160³ on 1, 2 and 8 in-process
