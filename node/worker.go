@@ -624,10 +624,16 @@ func (w *Worker) runRank(ctx context.Context, e *epochRun, st *coord.State, spec
 			ck.Close()
 		}
 	}()
-	// The solver's stall per checkpoint is the serialization into a snapshot
-	// buffer plus the checkpointer's hand-over; the log reports both, by id.
+	// The solver's stall per checkpoint is the driver's capture (AppendState,
+	// or a Freeze), the serialization into a snapshot buffer (not for a
+	// frozen state: the checkpointer serializes it in the background), the
+	// time a step waited for a frozen state to be released since the
+	// previous checkpoint, plus the checkpointer's hand-over; the log
+	// reports the sum, by id.
 	var serMu sync.Mutex
 	serialize := map[uint64]time.Duration{}
+	freezer, _ := model.(sim.Freezer)
+	var lastWait time.Duration
 	// newCheckpointer is called at the first snapshot, when the state's
 	// size is known; the encoder's buffers are sized from it once.
 	newCheckpointer := func(size int) error {
@@ -643,7 +649,7 @@ func (w *Worker) runRank(ctx context.Context, e *epochRun, st *coord.State, spec
 				ser := serialize[wr.ID]
 				serMu.Unlock()
 				log.Info("checkpoint written", "id", wr.ID, "step", wr.Step, "level", wr.Level,
-					"stall", ser+wr.Stall, "write", wr.Write)
+					"stall", ser+wr.Stall, "write", wr.Write, "frozen", freezer != nil)
 				lv := coord.LevelMemory
 				if wr.Level == checkpoint.LevelDir {
 					lv = coord.LevelShared
@@ -668,24 +674,40 @@ func (w *Worker) runRank(ctx context.Context, e *epochRun, st *coord.State, spec
 	// background (TakeOwned) while the next snapshot is serialized into the
 	// other, so the solver is not stalled for a second copy of its state.
 	// Under BusyWait, the buffer of checkpoint N-1 is free once Take of N
-	// has returned.
+	// has returned. A model that freezes its state (sim.Freezer) needs
+	// neither: the checkpointer serializes the frozen state into its own
+	// buffer (TakeFunc) and releases it.
 	var bufs [2][]byte
 	cur := 0
 	var lastCkpt int64 = -1
 	var lastFinal bool
 	take := func(ctx context.Context, snap sim.Snapshot, final bool) error {
+		frozen := snap.Frozen != nil && snap.Data == nil
 		if len(levels) == 0 {
+			if frozen {
+				snap.Frozen.Release()
+			}
 			return nil
 		}
 		t0 := time.Now()
-		buf, err := snap.AppendBinary(bufs[cur][:0])
-		if err != nil {
-			return err
+		pre := snap.Capture
+		var buf []byte
+		if frozen {
+			if _, wait := freezer.FreezeWait(); wait > lastWait {
+				pre += wait - lastWait
+				lastWait = wait
+			}
+		} else {
+			var err error
+			if buf, err = snap.AppendBinary(bufs[cur][:0]); err != nil {
+				return err
+			}
+			bufs[cur] = buf
+			pre += time.Since(t0)
 		}
-		bufs[cur] = buf
 		id := metaID(snap.Step, final)
 		serMu.Lock()
-		serialize[id] = time.Since(t0)
+		serialize[id] = pre
 		if len(serialize) > 4 { // the oldest was logged long ago
 			oldest := id
 			for k := range serialize {
@@ -695,17 +717,31 @@ func (w *Worker) runRank(ctx context.Context, e *epochRun, st *coord.State, spec
 		}
 		serMu.Unlock()
 		if ck == nil {
-			if err := newCheckpointer(len(buf)); err != nil {
+			size := len(buf)
+			if frozen {
+				size = snap.BinaryLen()
+			}
+			if err := newCheckpointer(size); err != nil {
+				if frozen {
+					snap.Frozen.Release()
+				}
 				return err
 			}
 		}
 		meta := checkpoint.Meta{ID: id, Rank: rank, Step: snap.Step, Epoch: st.Epoch, Time: snap.Time}
-		taken, err := ck.TakeOwned(ctx, meta, buf)
-		if err != nil {
-			return err
-		}
-		if taken {
-			cur ^= 1
+		if frozen {
+			// TakeFunc releases the frozen state on every path.
+			if _, err := ck.TakeFunc(ctx, meta, snap.AppendBinary, snap.Frozen.Release); err != nil {
+				return err
+			}
+		} else {
+			taken, err := ck.TakeOwned(ctx, meta, buf)
+			if err != nil {
+				return err
+			}
+			if taken {
+				cur ^= 1
+			}
 		}
 		lastCkpt, lastFinal = snap.Step, final
 		return nil
@@ -717,6 +753,7 @@ func (w *Worker) runRank(ctx context.Context, e *epochRun, st *coord.State, spec
 			final := (spec.StopStep > 0 && snap.Step >= spec.StopStep) || (spec.StopTime > 0 && snap.Time >= spec.StopTime)
 			return take(ctx, snap, final)
 		},
+		Deferred: freezer != nil,
 	}
 	if spec.OutputEvery > 0 {
 		if hooks.Output, err = outputHook(spec.OutputDir, spec.Name, setup); err != nil {
@@ -773,13 +810,18 @@ func (w *Worker) runRank(ctx context.Context, e *epochRun, st *coord.State, spec
 	}
 	// The final checkpoint marks the job done once committed.
 	if lastCkpt != res.Step || !lastFinal {
-		state, err := model.AppendState(nil)
+		b := env.Block
+		snap := sim.Snapshot{Model: setup.Model, Grid: b.Grid, Procs: b.Procs, Rank: b.Rank, Ng: b.Ng,
+			Step: res.Step, Time: res.Time}
+		var err error
+		if freezer != nil {
+			snap.Frozen, err = freezer.Freeze()
+		} else {
+			snap.Data, err = model.AppendState(nil)
+		}
 		if err != nil {
 			return fmt.Errorf("rank %d: final state: %w", rank, err)
 		}
-		b := env.Block
-		snap := sim.Snapshot{Model: setup.Model, Grid: b.Grid, Procs: b.Procs, Rank: b.Rank, Ng: b.Ng,
-			Step: res.Step, Time: res.Time, Data: state}
 		if err := take(ctx, snap, true); err != nil {
 			return fmt.Errorf("rank %d: final checkpoint: %w", rank, err)
 		}
