@@ -243,12 +243,12 @@ func (m *Model) swap() {
 
 // stencil writes v = u + cx δx²u + cy δy²u + cz δz²u over the interior,
 // regrouped as c0·u + cx(u_w+u_e) + cy(u_s+u_n) + cz(u_b+u_t): 9 flops.
-// Every cell evaluates the same expression in the same order (row and rowGo
-// agree bit for bit), so the bits do not depend on the decomposition. The y
-// range is cut into tiles whose three z-planes of u fit in L2, so each u
-// value comes from memory once rather than three times. With wrapX it first
-// fills each row's x ghosts from the row (sim.WrapX), which only that row
-// reads, while the row is in cache anyway.
+// Every cell evaluates the same expression in the same order (rows and
+// rowsGo agree bit for bit), so the bits do not depend on the decomposition.
+// The y range is cut into tiles whose three z-planes of u fit in L2, so each
+// u value comes from memory once rather than three times. With wrapX it
+// first fills the x ghosts of each row of a tile's plane from the row
+// (sim.WrapX), which only that row reads, while the rows are in cache anyway.
 func stencil(uf, vf *sim.Field, n [3]int, c *coefs, wrapX bool) {
 	u, v := uf.Data, vf.Data
 	sx, sxy, nx := uf.Sx, uf.Sx*uf.Sy, n[0]
