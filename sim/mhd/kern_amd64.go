@@ -86,3 +86,18 @@ func plmRow(q []float64, p0, st, L int, ql, qr []float64) {
 	}
 	plm(q, p0, st, L, ql, qr)
 }
+
+// updateCells4 is updateCells over the first n cells, n a multiple of 4.
+//
+//go:noescape
+func updateCells4(q, flo, fhi *float64, n int, dtdx float64)
+
+// updateRow is updateCells, four cells at a time with AVX2.
+func updateRow(q, flo, fhi []float64, dtdx float64) {
+	if m := len(q) &^ 3; kernAVX2 && m > 0 {
+		flo, fhi = flo[:len(q)], fhi[:len(q)]
+		updateCells4(&q[0], &flo[0], &fhi[0], m, dtdx)
+		q, flo, fhi = q[m:], flo[m:], fhi[m:]
+	}
+	updateCells(q, flo, fhi, dtdx)
+}

@@ -294,3 +294,28 @@ func BenchmarkPLMRow(b *testing.B) {
 		}
 	})
 }
+
+func TestUpdateCellsAsmMatchesGo(t *testing.T) {
+	needAVX2(t)
+	rng := rand.New(rand.NewPCG(11, 5))
+	for mode := 0; mode < 2; mode++ {
+		pe := 0.1 * float64(mode)
+		for n := 0; n <= 70; n++ {
+			for off := 0; off < 4; off++ {
+				arr := make([][]float64, 3)
+				for i := range arr {
+					arr[i] = make([]float64, n+off+3)
+					fillRow(rng, arr[i], -3, 3, pe)
+				}
+				cp := [][]float64{append([]float64(nil), arr[0]...), arr[1], arr[2]}
+				dtdx := 0.01 + rng.Float64()
+				if mode == 1 && rng.IntN(4) == 0 {
+					dtdx = edgeVal(rng)
+				}
+				updateRow(arr[0][off:][:n], arr[1][off:][:n], arr[2][off+1:][:n], dtdx)
+				updateCells(cp[0][off:][:n], arr[1][off:][:n], arr[2][off+1:][:n], dtdx)
+				checkRows(t, "updateCells", n, off, []string{"q"}, arr[:1], cp[:1])
+			}
+		}
+	}
+}
