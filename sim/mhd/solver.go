@@ -615,13 +615,13 @@ func (s *solver) sweep(d, order int, dtu, dtw float64, out *[nCons][]float64) {
 						}
 					}
 					for m := 0; m < nCons; m++ {
-						updateCells(out[um[m]][p0:][:L-1], cur[m][:L-1], cur[m][1:L], dtdx)
+						updateRow(out[um[m]][p0:][:L-1], cur[m][:L-1], cur[m][1:L], dtdx)
 					}
 				}
 			case 1:
 				if j > lo[1] && j-1 < s.n[1] && s.rowInterior(d, j, k) {
 					for m := 0; m < nCons; m++ {
-						updateCells(out[um[m]][p0-st:][:L], prev[m][:L], cur[m][:L], dtdx)
+						updateRow(out[um[m]][p0-st:][:L], prev[m][:L], cur[m][:L], dtdx)
 					}
 				}
 				cur, prev = prev, cur
@@ -629,7 +629,7 @@ func (s *solver) sweep(d, order int, dtu, dtw float64, out *[nCons][]float64) {
 				zo := (j - lo[1]) * L
 				if k > lo[2] && k-1 < s.n[2] && s.rowInterior(d, j, k) {
 					for m := 0; m < nCons; m++ {
-						updateCells(out[um[m]][p0-st:][:L], s.zf[m][zo:][:L], cur[m][:L], dtdx)
+						updateRow(out[um[m]][p0-st:][:L], s.zf[m][zo:][:L], cur[m][:L], dtdx)
 					}
 				}
 				for m := 0; m < nCons; m++ {
