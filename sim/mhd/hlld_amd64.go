@@ -9,7 +9,7 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// useHLLDAsm selects the AVX2 HLLD kernel; tests turn it off to compare.
+// useHLLDAsm selects the AVX2 HLLD kernel (its tests skip without it).
 var useHLLDAsm = cpu.X86.HasAVX2
 
 // hlldArgs is what hlldAVX2 reads: the first element of each pencil (the

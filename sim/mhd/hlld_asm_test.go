@@ -149,9 +149,10 @@ func TestHLLDAsmMatchesGo(t *testing.T) {
 	}
 }
 
-// TestHLLDAsmUniformLanes: groups of four faces that all take the same
-// branch (and groups that mix them) give hlldGo's bits, so a lane-uniform
-// shortcut in the kernel cannot hide a wrong selection.
+// TestHLLDAsmUniformLanes: groups of four faces of one kind (B_n = 0 or
+// tiny, so no U** on any face; supersonic either way; identical states;
+// random) give hlldGo's bits. Such groups take the kernel's fast suffixes,
+// which leave out the blends no face of the group needs.
 func TestHLLDAsmUniformLanes(t *testing.T) {
 	if !useHLLDAsm {
 		t.Skip("no assembly HLLD in this build (needs amd64 with AVX2, no purego tag, no GOEXPERIMENT=simd)")
