@@ -2,6 +2,8 @@
 
 package mhd
 
+//go:generate sh -c "python3 asmgen/hlld.py > hlld_amd64.s"
+
 import (
 	"math"
 	"unsafe"
