@@ -14,10 +14,10 @@ var kernAVX2 = cpu.X86.HasAVX2
 //go:noescape
 func primRow4(r *primRowArgs, t, m int) int
 
-// cornerRow4 computes edges [0, m) of a row, m a multiple of 4.
+// cornerRow4 computes edges [t, m) of a row, m − t a multiple of 4.
 //
 //go:noescape
-func cornerRow4(r *cornerRowArgs, m int)
+func cornerRow4(r *cornerRowArgs, t, m int)
 
 // plm4 is plm over n faces, n a multiple of 4; q points at the first face's
 // upper cell and st is the stride in elements.
@@ -28,22 +28,34 @@ func plm4(q *float64, st, n int, ql, qr *float64)
 // primRow converts the n cells of a row to primitives (see primRowGo), four
 // at a time with AVX2. A group in which a cell needs a floor goes through
 // primRowGo, which applies and counts the floors; the assembly has written
-// nothing of that group.
+// nothing of that group. The last n mod 4 cells are done by the assembly
+// as the row's last group of four (recomputing some with the same bits)
+// unless that group needs a floor: so without floors every cell gets the
+// kernel's bits wherever the block boundaries fall, even in a build whose
+// scalar Go fuses multiply-adds (GOAMD64=v3).
 func primRow(r *primRowArgs, n int) int64 {
 	var hits int64
 	t := 0
-	if kernAVX2 {
-		// The assembly reads every slice up to m: bound m by the shortest
-		// (a short slice then panics in primRowGo, as without the kernel).
-		m := min(n, len(r.bxl), len(r.bxr), len(r.byl), len(r.byr), len(r.bzl), len(r.bzr),
-			len(r.rd), len(r.rm1), len(r.rm2), len(r.rm3), len(r.ren),
-			len(r.od), len(r.ov1), len(r.ov2), len(r.ov3), len(r.op),
-			len(r.ob1), len(r.ob2), len(r.ob3), len(r.oe1), len(r.oe2), len(r.oe3)) &^ 3
+	// The assembly reads every slice up to n: it runs only if none is
+	// shorter (a short slice then panics in primRowGo, as without it).
+	if kernAVX2 && n >= 4 && n <= min(len(r.bxl), len(r.bxr), len(r.byl), len(r.byr), len(r.bzl), len(r.bzr),
+		len(r.rd), len(r.rm1), len(r.rm2), len(r.rm3), len(r.ren),
+		len(r.od), len(r.ov1), len(r.ov2), len(r.ov3), len(r.op),
+		len(r.ob1), len(r.ob2), len(r.ob3), len(r.oe1), len(r.oe2), len(r.oe3)) {
+		m := n &^ 3
+		goEnd := 0 // end of the last group primRowGo did
 		for t < m {
 			if t = primRow4(r, t, m); t < m {
 				hits += primRowGo(r, t, t+4)
 				t += 4
+				goEnd = t
 			}
+		}
+		// The overlap must not redo cells primRowGo floored (their
+		// conserved values changed), nor need a floor itself: then the
+		// scalar code does only the cells not yet done.
+		if t < n && goEnd <= n-4 && primRow4(r, n-4, n) == n {
+			t = n
 		}
 	}
 	if t < n {
@@ -53,21 +65,22 @@ func primRow(r *primRowArgs, n int) int64 {
 }
 
 // cornerRow computes a row of edge EMFs (see cornerRowGo), four at a time
-// with AVX2.
+// with AVX2; a last group of fewer than four is done as the row's last four
+// (the output is not an input, so recomputing gives the same bits), so
+// every edge gets the kernel's bits wherever the block boundaries fall.
 func cornerRow(r *cornerRowArgs) {
 	n := len(r.o)
-	m := 0
-	if kernAVX2 {
-		m = min(n, len(r.ec0), len(r.ecB), len(r.eb0), len(r.ebC),
-			len(r.cc0), len(r.ccB), len(r.ccC), len(r.ccBC),
-			len(r.wb0), len(r.wbC), len(r.wc0), len(r.wcB)) &^ 3
-		if m > 0 {
-			cornerRow4(r, m)
+	if kernAVX2 && n >= 4 && n <= min(len(r.ec0), len(r.ecB), len(r.eb0), len(r.ebC),
+		len(r.cc0), len(r.ccB), len(r.ccC), len(r.ccBC),
+		len(r.wb0), len(r.wbC), len(r.wc0), len(r.wcB)) {
+		m := n &^ 3
+		cornerRow4(r, 0, m)
+		if m < n {
+			cornerRow4(r, n-4, n)
 		}
+		return
 	}
-	if m < n {
-		cornerRowGo(r, m, n)
-	}
+	cornerRowGo(r, 0, n)
 }
 
 // plmRow is plm, four faces at a time with AVX2.

@@ -142,12 +142,13 @@ pdone:
 	MOVQ AX, ret+24(FP)
 	RET
 
-// func cornerRow4(r *cornerRowArgs, m int)
+// func cornerRow4(r *cornerRowArgs, t, m int)
 //
-// Edge EMFs [0, m) of a row, m a multiple of 4 (see cornerRowGo).
-TEXT ·cornerRow4(SB), NOSPLIT, $0-16
+// Edge EMFs [t, m) of a row, m − t a multiple of 4 (see cornerRowGo).
+TEXT ·cornerRow4(SB), NOSPLIT, $0-24
 	MOVQ r+0(FP), DI
-	MOVQ m+8(FP), CX
+	MOVQ t+8(FP), AX
+	MOVQ m+16(FP), CX
 	// Y15 = 0.5, Y14 = 0.25.
 	MOVQ $0x3FE0000000000000, DX
 	VMOVQ DX, X15
@@ -155,7 +156,6 @@ TEXT ·cornerRow4(SB), NOSPLIT, $0-16
 	MOVQ $0x3FD0000000000000, DX
 	VMOVQ DX, X14
 	VBROADCASTSD X14, Y14
-	XORQ AX, AX
 
 cloop:
 	CMPQ AX, CX
