@@ -364,7 +364,7 @@ func NewEncoder(k, m int, capacity int64, maxLayout int) (*Encoder, error) {
 		}
 		w := encWorker{rs: rs, views: make([][]byte, k+m), parity: make([][]byte, m)}
 		for j := range w.parity {
-			w.parity[j] = make([]byte, stripe)
+			w.parity[j] = make([]byte, min(stripe, size)) // a stripe never exceeds a shard
 		}
 		e.workers[i] = w
 	}
