@@ -30,10 +30,10 @@ func threadCPU() time.Duration {
 // BenchmarkFreezeStep: the solver's own cost of a frozen checkpoint. Steps
 // of the serial blast (160³ by default, APOLLO_FREEZE_N for another size)
 // alternate: a plain step (in place), and a step taken while the state is
-// frozen (it starts from a copy of the frozen set in the next set; the
-// copy of the half-step set is fused into the predictor). In the same
-// iterations, one copy of the state arrays (the pass an AppendState-style
-// capture would at least cost) is timed as the reference. One op is one
+// frozen (it starts from a copy of the frozen set into the next set). In
+// the same iterations, one copy of the state arrays (the pass an
+// AppendState-style capture would at least cost) is timed as the
+// reference. One op is one
 // plain step, one frozen step and one copy; the metrics are medians, of
 // wall time and of the stepping thread's CPU time (the serial step runs on
 // the benchmark's goroutine, locked to its thread).
@@ -101,6 +101,7 @@ func BenchmarkFreezeStep(b *testing.B) {
 		}
 		i := 0
 		for b.Loop() {
+			// Plain and frozen steps in alternating order.
 			one(i%2 == 1)
 			one(i%2 == 0)
 			cp = append(cp, ms(copyState()))

@@ -118,7 +118,7 @@ func runFrozen(t *testing.T, cfg Config, ranks int, steps, every, hold int64) (m
 // steps n+1..n+3 equals AppendState at n byte for byte, and a run with
 // frozen checkpoints ends in the same bytes (ghosts included) as one
 // without, in 3D and 2D periodic (z inactive), 1D along y with outflow (x
-// inactive: the unfused copy), and with reflecting walls, on 1 and 2 ranks.
+// inactive), and with reflecting walls, on 1 and 2 ranks.
 func TestFreezeBitIdentical(t *testing.T) {
 	walls := []string{"reflecting", "reflecting", "reflecting", "reflecting", "reflecting", "reflecting"}
 	cases := []struct {

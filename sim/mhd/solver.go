@@ -81,11 +81,6 @@ type solver struct {
 	// (u, b) and (uh, bh) roles after the sets rotate.
 	cow    *cow
 	rebind func()
-	// rowSrc/rowSrcB, if set, make the predictor's x sweep and CT update
-	// copy each row of (uh, bh) from them just before updating it (see
-	// step): the copy of a frozen step's half-step state, fused.
-	rowSrc  *[nCons][]float64
-	rowSrcB *[3][]float64
 }
 
 // stateSet is one set of state arrays (conserved cells and face B).
@@ -356,25 +351,15 @@ func (s *solver) step(ctx context.Context, dt float64) error {
 		return fmt.Errorf("mhd: ghost fill (predictor): %w", err)
 	}
 	s.primitives(&s.u, &s.b)
-	// (uh, bh) start as a copy of (u, b). After a freeze the step already
-	// paid one pass copying the frozen set, so this copy is fused into the
-	// x sweep and the CT update, row by row while the row is in cache;
-	// only the rows those do not update are copied here.
-	if src != nil && s.active[0] {
-		s.copyRowsNotUpdated()
-		s.rowSrc, s.rowSrcB = &s.u, &s.b
-	} else {
-		for m := 0; m < nCons; m++ {
-			copy(s.uh[m], s.u[m])
-		}
-		for d := 0; d < 3; d++ {
-			copy(s.bh[d], s.b[d])
-		}
+	for m := 0; m < nCons; m++ {
+		copy(s.uh[m], s.u[m])
+	}
+	for d := 0; d < 3; d++ {
+		copy(s.bh[d], s.b[d])
 	}
 	s.sweeps(1, 0.5*dt, dt, &s.uh)
 	s.corner()
 	s.ctUpdate(0.5*dt, &s.bh)
-	s.rowSrc, s.rowSrcB = nil, nil
 
 	// Corrector: second-order fluxes from the half step, full step from t^n.
 	if err := s.fill(ctx, &s.uh, &s.bh); err != nil {
@@ -385,44 +370,6 @@ func (s *solver) step(ctx context.Context, dt float64) error {
 	s.corner()
 	s.ctUpdate(dt, &s.b)
 	return nil
-}
-
-// copyRowsNotUpdated copies into (uh, bh) the x rows of (u, b) that the
-// x sweep and the CT update do not write (ghost rows); those copy the
-// rows they write themselves when rowSrc/rowSrcB are set.
-func (s *solver) copyRowsNotUpdated() {
-	g := s.ng
-	sx, sy, sz := s.s[0], s.s[1], s.s[2]
-	for m := 0; m < nCons; m++ {
-		copyRowsOutside(s.uh[m], s.u[m], sx, sy, sz, g, g+s.n[1], g, g+s.n[2])
-	}
-	for a := 0; a < 3; a++ {
-		// Face field a: rows of the ctUpdate loop are j in [0, hi1], k in
-		// [0, hi2], hi = n−1 but n along an active a.
-		dims := [3]int{sx, sy, sz}
-		dims[a]++
-		hi := [3]int{s.n[0] - 1, s.n[1] - 1, s.n[2] - 1}
-		if s.active[a] {
-			hi[a] = s.n[a]
-		}
-		copyRowsOutside(s.bh[a], s.b[a], dims[0], dims[1], dims[2], g, g+hi[1]+1, g, g+hi[2]+1)
-	}
-}
-
-// copyRowsOutside copies the rows (jj, kk) of an array of nz planes of ny
-// rows of rl values that are outside [j0, j1) × [k0, k1).
-func copyRowsOutside(dst, src []float64, rl, ny, nz, j0, j1, k0, k1 int) {
-	for kk := 0; kk < nz; kk++ {
-		in := kk >= k0 && kk < k1
-		for jj := 0; jj < ny; jj++ {
-			if in && jj >= j0 && jj < j1 {
-				jj = j1 - 1 // skip the updated rows of this plane
-				continue
-			}
-			o := rl * (jj + ny*kk)
-			copy(dst[o:o+rl], src[o:o+rl])
-		}
-	}
 }
 
 // primitives converts (u, b) of every cell, ghosts included, into s.w and
@@ -608,12 +555,6 @@ func (s *solver) sweep(d, order int, dtu, dtw float64, out *[nCons][]float64) {
 			switch d {
 			case 0:
 				if s.rowInterior(d, j, k) {
-					if src := s.rowSrc; src != nil {
-						r0 := p0 - s.ng // the whole row, x ghosts too
-						for m := 0; m < nCons; m++ {
-							copy(out[m][r0:r0+s.s[0]], src[m][r0:r0+s.s[0]])
-						}
-					}
 					for m := 0; m < nCons; m++ {
 						updateRow(out[um[m]][p0:][:L-1], cur[m][:L-1], cur[m][1:L], dtdx)
 					}
@@ -803,18 +744,10 @@ func (s *solver) ctUpdate(dt float64, bo *[3][]float64) {
 		if s.active[a] {
 			hi[a] = s.n[a]
 		}
-		rl := s.s[0]
-		if a == 0 {
-			rl++
-		}
 		for k := 0; k <= hi[2]; k++ {
 			for j := 0; j <= hi[1]; j++ {
 				p0 := s.cidx(0, j, k)
 				f0 := s.fidx(a, 0, j, k)
-				if src := s.rowSrcB; src != nil {
-					r0 := f0 - s.ng // the whole row (see step)
-					copy(q[r0:r0+rl], src[a][r0:r0+rl])
-				}
 				for t := 0; t <= hi[0]; t++ {
 					p := p0 + t
 					q[f0+t] -= fb*(ec[p+sb]-ec[p]) - fc*(eb[p+sc]-eb[p])
