@@ -153,7 +153,7 @@ func Defaults(cfg Config) Config {
 }
 
 // maxCells bounds the grid a config may ask for (2048³ would need terabytes).
-const maxCells = 1 << 31
+const maxCells int64 = 1 << 31
 
 // validate checks a defaulted config and returns a clear error.
 func (c Config) validate() error {
@@ -169,7 +169,7 @@ func (c Config) validate() error {
 	if c.NX < 1 || c.NY < 1 || c.NZ < 1 {
 		return fmt.Errorf("mhd: grid %d×%d×%d: every size must be ≥ 1", c.NX, c.NY, c.NZ)
 	}
-	if float64(c.NX)*float64(c.NY)*float64(c.NZ) > maxCells {
+	if float64(c.NX)*float64(c.NY)*float64(c.NZ) > float64(maxCells) {
 		return fmt.Errorf("mhd: grid %d×%d×%d exceeds %d cells", c.NX, c.NY, c.NZ, maxCells)
 	}
 	if c.NX == 1 && c.NY == 1 && c.NZ == 1 {

@@ -84,14 +84,14 @@ func parseExtent(s string) (Extent, error) {
 		return Extent{}, fmt.Errorf("extent: %w", err)
 	}
 	var e Extent
-	cells := 1
+	cells := int64(1)
 	for d := 0; d < 3; d++ {
 		lo, hi := v[2*d], v[2*d+1]
-		if lo < 0 || hi <= lo || hi-lo > MaxCells {
+		if lo < 0 || hi <= lo || int64(hi)-int64(lo) > MaxCells {
 			return Extent{}, fmt.Errorf("extent %q: invalid range in direction %d", s, d)
 		}
 		e.Start[d], e.N[d] = lo, hi-lo
-		cells *= e.N[d]
+		cells *= int64(e.N[d])
 		if cells > MaxCells {
 			return Extent{}, fmt.Errorf("extent %q: more than %d cells", s, MaxCells)
 		}

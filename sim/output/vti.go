@@ -21,7 +21,7 @@ const (
 	// MaxNameLen bounds a field name.
 	MaxNameLen = 128
 	// MaxCells bounds the cells of one piece and of the whole grid (2^31, 16 GiB per Float64 array).
-	MaxCells = 1 << 31
+	MaxCells int64 = 1 << 31
 	// MaxPieces bounds the pieces listed in a .pvti (the overlap check is quadratic in it).
 	MaxPieces = 1 << 14
 )
@@ -93,12 +93,12 @@ func checkExtent(e Extent, whole [3]int) error {
 }
 
 func checkWhole(whole [3]int) error {
-	n := 1
+	n := int64(1) // int64: a 32-bit int would overflow before the check
 	for d := 0; d < 3; d++ {
-		if whole[d] <= 0 || whole[d] > MaxCells {
+		if whole[d] <= 0 || int64(whole[d]) > MaxCells {
 			return fmt.Errorf("output: invalid global cell counts %v", whole)
 		}
-		n *= whole[d]
+		n *= int64(whole[d])
 		if n > MaxCells {
 			return fmt.Errorf("output: global grid %v exceeds %d cells", whole, MaxCells)
 		}
