@@ -131,3 +131,48 @@ func BenchmarkFreezeStep(b *testing.B) {
 		b.ReportMetric(med(cp), "state-copy-ms")
 	})
 }
+
+// BenchmarkAppendState: the state encoding of the serial blast (160³, or
+// APOLLO_FREEZE_N), value by value (portable) and as whole-array copies (a
+// little-endian host), alternating in the same iterations; what the
+// checkpointer's background goroutine pays per frozen checkpoint, and the
+// copy path's stall.
+func BenchmarkAppendState(b *testing.B) {
+	n := 160
+	if v, err := strconv.Atoi(os.Getenv("APOLLO_FREEZE_N")); err == nil && v >= 8 {
+		n = v
+	}
+	m, err := New(Config{Problem: "blast", NX: n})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := m.ensureSerial(); err != nil {
+		b.Fatal(err)
+	}
+	defer func(v bool) { nativeLE = v }(nativeLE)
+	buf, _ := m.AppendState(nil) // faults the buffer in
+	var vals, whole []float64
+	timeOne := func(le bool) float64 {
+		nativeLE = le
+		t0 := time.Now()
+		buf, _ = m.AppendState(buf[:0])
+		return float64(time.Since(t0).Microseconds()) / 1e3
+	}
+	i := 0
+	for b.Loop() {
+		if i%2 == 0 {
+			vals = append(vals, timeOne(false))
+			whole = append(whole, timeOne(true))
+		} else {
+			whole = append(whole, timeOne(true))
+			vals = append(vals, timeOne(false))
+		}
+		i++
+	}
+	slices.Sort(vals)
+	slices.Sort(whole)
+	b.ReportMetric(vals[len(vals)/2], "values-ms")
+	b.ReportMetric(whole[len(whole)/2], "whole-ms")
+	b.ReportMetric(vals[len(vals)/2]/whole[len(whole)/2], "values/whole")
+	b.ReportMetric(float64(len(buf))/1e6, "MB")
+}

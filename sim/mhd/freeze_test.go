@@ -222,3 +222,35 @@ func TestFreezeWaitAndRelease(t *testing.T) {
 		t.Fatal("state after frozen steps differs from straight steps")
 	}
 }
+
+// The state encoding is the same whether arrays are copied whole (a
+// little-endian host) or value by value, for AppendState and frozen states.
+func TestAppendStateByteOrderPaths(t *testing.T) {
+	m, err := New(Config{Problem: "orszag-tang-3d", NX: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dt, _ := m.MaxDtLocal()
+	if err := m.StepDt(context.Background(), dt); err != nil {
+		t.Fatal(err)
+	}
+	defer func(v bool) { nativeLE = v }(nativeLE)
+	var out [2][]byte
+	for i, le := range []bool{false, true} {
+		nativeLE = le
+		a, _ := m.AppendState([]byte("x"))
+		f, _ := m.Freeze()
+		b, _ := f.AppendTo([]byte("x"))
+		f.Release()
+		if !bytes.Equal(a, b) {
+			t.Fatalf("nativeLE %v: frozen state differs from AppendState", le)
+		}
+		if err := m.RestoreState(a[1:]); err != nil {
+			t.Fatalf("nativeLE %v: %v", le, err)
+		}
+		out[i] = a
+	}
+	if !bytes.Equal(out[0], out[1]) {
+		t.Fatal("whole-array copy and per-value encoding differ")
+	}
+}

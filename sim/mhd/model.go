@@ -10,8 +10,10 @@ import (
 	"slices"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/apollo-hpc/apollo/comm"
+	"github.com/apollo-hpc/apollo/internal/crc32c"
 	"github.com/apollo-hpc/apollo/sim"
 )
 
@@ -311,6 +313,10 @@ const (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
+// nativeLE reports whether float64s in memory are in the state's byte
+// order (little-endian), so that appendState can copy arrays whole.
+var nativeLE = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
 // stateLen is the encoded size of the state of s.
 func (s *solver) stateLen() int {
 	n := 0
@@ -351,16 +357,24 @@ func appendState(buf []byte, n [3]int, ng int, hits, steps int64, t float64, arr
 	buf = le.AppendUint64(buf, uint64(hits))
 	buf = le.AppendUint64(buf, uint64(steps))
 	buf = le.AppendUint64(buf, math.Float64bits(t))
+	// The checksum runs with the copy (crc32c, the same CRC-32C as
+	// hash/crc32's Castagnoli table): one pass over the state.
+	crc := crc32c.Update(0, buf[start:])
 	for _, q := range arrays {
-		// Indexed stores into the grown slice: no append per value.
 		p := len(buf)
 		buf = buf[:p+8*len(q)]
 		out := buf[p:]
+		if nativeLE && len(q) > 0 {
+			// The memory already is the encoding: one copy per array.
+			crc = crc32c.UpdateCopy(crc, out, unsafe.Slice((*byte)(unsafe.Pointer(&q[0])), 8*len(q)))
+			continue
+		}
 		for i, v := range q {
 			le.PutUint64(out[8*i:], math.Float64bits(v))
 		}
+		crc = crc32c.Update(crc, out)
 	}
-	return le.AppendUint32(buf, crc32.Checksum(buf[start:], castagnoli))
+	return le.AppendUint32(buf, crc)
 }
 
 // Freeze captures the state for a checkpoint without copying it
