@@ -75,7 +75,7 @@ func (s *solver) fillArray(q []float64, face int, flip [3]bool) {
 							src = gg - 1
 						}
 					}
-					q[base+(g-gg)*st[e]] = sg * q[base+(src+g)*st[e]]
+					q[base+(g-gg)*st[e]] = float64(sg * q[base+(src+g)*st[e]])
 					// High side: local index n−1+gg (cells) or n+gg (faces).
 					dst := n - 1 + gg
 					sg = 1.0
@@ -99,7 +99,7 @@ func (s *solver) fillArray(q []float64, face int, flip [3]bool) {
 							src = n - gg
 						}
 					}
-					q[base+(dst+g)*st[e]] = sg * q[base+(src+g)*st[e]]
+					q[base+(dst+g)*st[e]] = float64(sg * q[base+(src+g)*st[e]])
 				}
 			}
 		}

@@ -28,7 +28,7 @@ func (s *solver) maxDivB() float64 {
 // rounded once), so conservation is measured without summation error.
 func (s *solver) totals() [nCons]float64 {
 	var tot [nCons]float64
-	vol := s.dx[0] * s.dx[1] * s.dx[2]
+	vol := float64(s.dx[0] * s.dx[1] * s.dx[2])
 	var acc sim.ExactSum
 	for m := 0; m < nCons; m++ {
 		acc.Reset()
@@ -41,7 +41,7 @@ func (s *solver) totals() [nCons]float64 {
 				}
 			}
 		}
-		tot[m] = acc.Float64() * vol
+		tot[m] = float64(acc.Float64() * vol)
 	}
 	return tot
 }

@@ -47,4 +47,17 @@
 //
 // Axes with a single cell are inactive: no sweep is made along them and
 // their ghosts are always periodic copies, which gives 1D and 2D problems.
+//
+// # Same bits in every build
+//
+// The Go spec lets the compiler fuse x*y + z into one FMA instruction, and
+// with GOAMD64=v3 it does. The assembly kernels round every product, so a
+// fused scalar Go path (remainders, floored groups, purego, non-AVX2 CPUs)
+// would give different bits depending on where block boundaries fall, and
+// nodes built at different GOAMD64 levels would disagree. So every float64
+// product in this package that is not itself an operand of *, / or a
+// comparison is wrapped in an explicit float64(...) conversion, which the
+// spec defines as rounding and which prevents fusion; at GOAMD64=v1 the
+// arithmetic instructions are unchanged. Keep new code that way: fma_test.go fails on any fused
+// multiply-add in the package's GOAMD64=v3 code.
 package mhd

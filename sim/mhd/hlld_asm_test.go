@@ -6,21 +6,6 @@ import (
 	"testing"
 )
 
-// hlldMulAdd is a*b + c compiled like hlldGo's expressions.
-//
-//go:noinline
-func hlldMulAdd(a, b, c float64) float64 { return a*b + c }
-
-// skipIfFused skips a bit comparison with hlldGo when this build lets the
-// compiler fuse multiply-adds (the Go spec allows it; GOAMD64=v3 does it):
-// hlldGo's bits then depend on the build, while the kernel keeps the
-// separately rounded operations. (1+2⁻³⁰)² − (1+2⁻²⁹) is 0 rounded, 2⁻⁶⁰ fused.
-func skipIfFused(t *testing.T) {
-	if a := 1 + 0x1p-30; hlldMulAdd(a, a, -(1+0x1p-29)) != 0 {
-		t.Skip("this build fuses multiply-adds (GOAMD64 >= v3), so hlldGo's bits are not the kernel's")
-	}
-}
-
 // hlldRandState fills face t of a pencil with a random primitive state; some
 // draws have no tangential field, so that the degenerate branches are taken.
 func hlldRandState(rng *rand.Rand, q *[7][]float64, t int, vscale float64) {
@@ -81,7 +66,6 @@ func TestHLLDAsmMatchesGo(t *testing.T) {
 	if !useHLLDAsm {
 		t.Skip("no assembly HLLD in this build (needs amd64 with AVX2, no purego tag, no GOEXPERIMENT=simd): hlld is hlldGo")
 	}
-	skipIfFused(t)
 	const gamma = 5.0 / 3
 	rng := rand.New(rand.NewPCG(3, 29))
 	regions := map[string]int{}
@@ -173,7 +157,6 @@ func TestHLLDAsmUniformLanes(t *testing.T) {
 	if !useHLLDAsm {
 		t.Skip("no assembly HLLD in this build (needs amd64 with AVX2, no purego tag, no GOEXPERIMENT=simd)")
 	}
-	skipIfFused(t)
 	const gamma, L = 1.4, 64
 	rng := rand.New(rand.NewPCG(17, 5))
 	for rep := 0; rep < 400; rep++ {

@@ -31,8 +31,8 @@ func plm4(q *float64, st, n int, ql, qr *float64)
 // nothing of that group. The last n mod 4 cells are done by the assembly
 // as the row's last group of four (recomputing some with the same bits)
 // unless that group needs a floor: so without floors every cell gets the
-// kernel's bits wherever the block boundaries fall, even in a build whose
-// scalar Go fuses multiply-adds (GOAMD64=v3).
+// kernel's bits wherever the block boundaries fall (primRowGo gives the
+// same bits too: see "Same bits in every build" in doc.go).
 func primRow(r *primRowArgs, n int) int64 {
 	var hits int64
 	t := 0

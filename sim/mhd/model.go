@@ -185,7 +185,7 @@ func (m *Model) MaxDt(*sim.Env) float64 {
 	if m.s == nil {
 		return math.Inf(1)
 	}
-	return m.cfg.CFL * m.s.maxDt()
+	return float64(m.cfg.CFL * m.s.maxDt())
 }
 
 // Step advances the block from t to t+dt (sim.Model).
@@ -206,7 +206,7 @@ func (m *Model) MaxDtLocal() (float64, error) {
 	if err := m.ensureSerial(); err != nil {
 		return 0, err
 	}
-	return m.cfg.CFL * m.s.maxDt(), nil
+	return float64(m.cfg.CFL * m.s.maxDt()), nil
 }
 
 // StepDt advances the block by dt.
@@ -235,8 +235,8 @@ func (m *Model) Run(ctx context.Context, each func(*Model) error) error {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("mhd: run stopped at t=%g: %w", m.t, err)
 		}
-		dt := m.cfg.CFL * m.s.maxDt()
-		if m.t+dt >= m.cfg.TLim-1e-9*dt {
+		dt := float64(m.cfg.CFL * m.s.maxDt())
+		if m.t+dt >= m.cfg.TLim-float64(1e-9*dt) {
 			dt = m.cfg.TLim - m.t
 		}
 		if !(dt > 0) || math.IsNaN(dt) {
@@ -277,14 +277,14 @@ func (m *Model) GlobalDiagnostics(ctx context.Context, env *sim.Env) (Diagnostic
 		return Diagnostics{}, errors.New("mhd: GlobalDiagnostics before Init")
 	}
 	d := Diagnostics{Time: m.t, Steps: m.steps}
-	vol := m.s.dx[0] * m.s.dx[1] * m.s.dx[2]
+	vol := float64(m.s.dx[0] * m.s.dx[1] * m.s.dx[2])
 	out := []*float64{&d.Mass, &d.Momentum[0], &d.Momentum[1], &d.Momentum[2], &d.Energy}
 	for i := 0; i < nCons; i++ {
 		v, err := sim.Sum(ctx, env, m.fields[i])
 		if err != nil {
 			return d, fmt.Errorf("mhd: diagnostics: %w", err)
 		}
-		*out[i] = v * vol
+		*out[i] = float64(v * vol)
 	}
 	hits := []int64{m.s.floorHits}
 	if err := env.Comm.AllreduceInt64(ctx, comm.Sum, hits, hits); err != nil {
@@ -511,9 +511,9 @@ func (m *Model) Plane(quantity string, k int) ([]float64, error) {
 	for j := 0; j < s.n[1]; j++ {
 		for i := 0; i < s.n[0]; i++ {
 			c := s.cidx(i, j, k)
-			b1 := 0.5 * (s.b[0][s.fidx(0, i, j, k)] + s.b[0][s.fidx(0, i+1, j, k)])
-			b2 := 0.5 * (s.b[1][s.fidx(1, i, j, k)] + s.b[1][s.fidx(1, i, j+1, k)])
-			b3 := 0.5 * (s.b[2][s.fidx(2, i, j, k)] + s.b[2][s.fidx(2, i, j, k+1)])
+			b1 := float64(0.5 * (s.b[0][s.fidx(0, i, j, k)] + s.b[0][s.fidx(0, i+1, j, k)]))
+			b2 := float64(0.5 * (s.b[1][s.fidx(1, i, j, k)] + s.b[1][s.fidx(1, i, j+1, k)]))
+			b3 := float64(0.5 * (s.b[2][s.fidx(2, i, j, k)] + s.b[2][s.fidx(2, i, j, k+1)]))
 			d := s.u[iDN][c]
 			var v float64
 			switch quantity {
@@ -521,9 +521,9 @@ func (m *Model) Plane(quantity string, k int) ([]float64, error) {
 				v = d
 			case "pres":
 				m1, m2, m3 := s.u[iM1][c], s.u[iM2][c], s.u[iM3][c]
-				v = gm1 * (s.u[iEN][c] - 0.5*(m1*m1+m2*m2+m3*m3)/d - 0.5*(b1*b1+b2*b2+b3*b3))
+				v = float64(gm1 * (s.u[iEN][c] - 0.5*(float64(m1*m1)+float64(m2*m2)+float64(m3*m3))/d - float64(0.5*(float64(b1*b1)+float64(b2*b2)+float64(b3*b3)))))
 			case "bmag":
-				v = math.Sqrt(b1*b1 + b2*b2 + b3*b3)
+				v = math.Sqrt(float64(b1*b1) + float64(b2*b2) + float64(b3*b3))
 			default:
 				return nil, fmt.Errorf("mhd: unknown plane quantity %q (want dens, pres or bmag)", quantity)
 			}

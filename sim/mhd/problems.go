@@ -100,16 +100,16 @@ func newLinwave(c Config, g geometry) *linwave {
 	x1s, x2s, x3s := g.hi[0]-g.lo[0], g.hi[1]-g.lo[1], g.hi[2]-g.lo[2]
 	a3 := math.Atan(x1s / x2s)
 	lw.sin3, lw.cos3 = math.Sin(a3), math.Cos(a3)
-	a2 := math.Atan(0.5 * (x1s*lw.cos3 + x2s*lw.sin3) / x3s)
+	a2 := math.Atan(0.5 * (float64(x1s*lw.cos3) + float64(x2s*lw.sin3)) / x3s)
 	lw.sin2, lw.cos2 = math.Sin(a2), math.Cos(a2)
-	lambda := math.Min(x1s*lw.cos2*lw.cos3, math.Min(x2s*lw.cos2*lw.sin3, x3s*lw.sin2))
+	lambda := math.Min(float64(x1s*lw.cos2*lw.cos3), math.Min(float64(x2s*lw.cos2*lw.sin3), float64(x3s*lw.sin2)))
 	lw.kpar = 2 * math.Pi / lambda
 	gm1 := c.Gamma - 1
 	u0 := c.VFlow
-	h0 := ((lw.p0/gm1+0.5*lw.d0*u0*u0)+lw.p0)/lw.d0 + (lw.bx0*lw.bx0+lw.by0*lw.by0+lw.bz0*lw.bz0)/lw.d0
+	h0 := ((lw.p0/gm1+float64(0.5*lw.d0*u0*u0))+lw.p0)/lw.d0 + (float64(lw.bx0*lw.bx0)+float64(lw.by0*lw.by0)+float64(lw.bz0*lw.bz0))/lw.d0
 	lw.rem = rightEigenvector(c.Gamma, lw.d0, u0, 0, 0, h0, lw.bx0, lw.by0, lw.bz0, waveIndex(c.Wave, c.Direction))
-	lw.dby = c.Amp * lw.rem[5]
-	lw.dbz = c.Amp * lw.rem[6]
+	lw.dby = float64(c.Amp * lw.rem[5])
+	lw.dbz = float64(c.Amp * lw.rem[6])
 	return lw
 }
 
@@ -118,15 +118,15 @@ func newLinwave(c Config, g geometry) *linwave {
 // state (d, v, h, b) with X = 0, Y = 1 (no Roe-average corrections).
 func rightEigenvector(gamma, d, v1, v2, v3, h, b1, b2, b3 float64, w int) [7]float64 {
 	gm1 := gamma - 1
-	vsq := v1*v1 + v2*v2 + v3*v3
-	btsq := b2*b2 + b3*b3
+	vsq := float64(v1*v1) + float64(v2*v2) + float64(v3*v3)
+	btsq := float64(b2*b2) + float64(b3*b3)
 	vaxsq := b1 * b1 / d
 	hp := h - (vaxsq + btsq/d)
-	asq := math.Max(gm1*(hp-0.5*vsq), 1e-20)
+	asq := math.Max(float64(gm1*(hp-float64(0.5*vsq))), 1e-20)
 	ct2 := btsq / d
 	tsum := vaxsq + ct2 + asq
 	tdif := vaxsq + ct2 - asq
-	cfsq := 0.5 * (tsum + math.Sqrt(tdif*tdif+4*asq*ct2))
+	cfsq := float64(0.5 * (tsum + math.Sqrt(float64(tdif*tdif)+float64(4*asq*ct2))))
 	cf := math.Sqrt(cfsq)
 	cssq := asq * vaxsq / cfsq
 	cs := math.Sqrt(cssq)
@@ -135,8 +135,8 @@ func rightEigenvector(gamma, d, v1, v2, v3, h, b1, b2, b3 float64, w int) [7]flo
 	if bt != 0 {
 		bet2, bet3 = b2/bt, b3/bt
 	}
-	betsq := bet2*bet2 + bet3*bet3
-	vbet := v2*bet2 + v3*bet3
+	betsq := float64(bet2*bet2) + float64(bet3*bet3)
+	vbet := float64(v2*bet2) + float64(v3*bet3)
 	var af, as float64
 	switch {
 	case cfsq-cssq == 0:
@@ -155,9 +155,9 @@ func rightEigenvector(gamma, d, v1, v2, v3, h, b1, b2, b3 float64, w int) [7]flo
 		s = -1
 	}
 	a := math.Sqrt(asq)
-	qf, qs := cf*af*s, cs*as*s
+	qf, qs := float64(cf*af*s), float64(cs*as*s)
 	afp, asp := a*af/sqrtd, a*as/sqrtd
-	afpbb, aspbb := afp*bt*betsq, asp*bt*betsq
+	afpbb, aspbb := float64(afp*bt*betsq), float64(asp*bt*betsq)
 	vax := math.Sqrt(vaxsq)
 	_ = vax
 	var r [7]float64
@@ -168,20 +168,20 @@ func rightEigenvector(gamma, d, v1, v2, v3, h, b1, b2, b3 float64, w int) [7]flo
 			sg = 1
 		}
 		r[0] = af
-		r[1] = af * (v1 + sg*cf)
-		r[2] = af*v2 - sg*qs*bet2
-		r[3] = af*v3 - sg*qs*bet3
-		r[4] = af*(hp+sg*v1*cf) - sg*qs*vbet + aspbb
-		r[5] = asp * bet2
-		r[6] = asp * bet3
+		r[1] = float64(af * (v1 + float64(sg*cf)))
+		r[2] = float64(af*v2) - float64(sg*qs*bet2)
+		r[3] = float64(af*v3) - float64(sg*qs*bet3)
+		r[4] = float64(af*(hp+float64(sg*v1*cf))) - float64(sg*qs*vbet) + aspbb
+		r[5] = float64(asp * bet2)
+		r[6] = float64(asp * bet3)
 	case 1, 5: // Alfvén
 		sg := -1.0
 		if w == 5 {
 			sg = 1
 		}
-		r[2] = sg * bet3
-		r[3] = -sg * bet2
-		r[4] = sg * (v2*bet3 - v3*bet2)
+		r[2] = float64(sg * bet3)
+		r[3] = float64(-sg * bet2)
+		r[4] = float64(sg * (float64(v2*bet3) - float64(v3*bet2)))
 		r[5] = -bet3 * s / sqrtd
 		r[6] = bet2 * s / sqrtd
 	case 2, 4: // slow
@@ -190,18 +190,18 @@ func rightEigenvector(gamma, d, v1, v2, v3, h, b1, b2, b3 float64, w int) [7]flo
 			sg = 1
 		}
 		r[0] = as
-		r[1] = as * (v1 + sg*cs)
-		r[2] = as*v2 + sg*qf*bet2
-		r[3] = as*v3 + sg*qf*bet3
-		r[4] = as*(hp+sg*v1*cs) + sg*qf*vbet - afpbb
-		r[5] = -afp * bet2
-		r[6] = -afp * bet3
+		r[1] = float64(as * (v1 + float64(sg*cs)))
+		r[2] = float64(as*v2) + float64(sg*qf*bet2)
+		r[3] = float64(as*v3) + float64(sg*qf*bet3)
+		r[4] = float64(as*(hp+float64(sg*v1*cs))) + float64(sg*qf*vbet) - afpbb
+		r[5] = float64(-afp * bet2)
+		r[6] = float64(-afp * bet3)
 	default: // entropy
 		r[0] = 1
 		r[1] = v1
 		r[2] = v2
 		r[3] = v3
-		r[4] = 0.5 * vsq
+		r[4] = float64(0.5 * vsq)
 	}
 	return r
 }
@@ -209,52 +209,52 @@ func rightEigenvector(gamma, d, v1, v2, v3, h, b1, b2, b3 float64, w int) [7]flo
 // Vector potential of the wave (gauge Ax = 0 in the wave frame), rotated to
 // the grid.
 func (lw *linwave) wx(x1, x2, x3 float64) (x, y float64) {
-	x = x1*lw.cos2*lw.cos3 + x2*lw.cos2*lw.sin3 + x3*lw.sin2
-	y = -x1*lw.sin3 + x2*lw.cos3
+	x = float64(x1*lw.cos2*lw.cos3) + float64(x2*lw.cos2*lw.sin3) + float64(x3*lw.sin2)
+	y = float64(-x1*lw.sin3) + float64(x2*lw.cos3)
 	return
 }
 
 func (lw *linwave) a1(x1, x2, x3 float64) float64 {
 	x, y := lw.wx(x1, x2, x3)
-	ay := lw.bz0*x - (lw.dbz/lw.kpar)*math.Cos(lw.kpar*x)
-	az := -lw.by0*x + (lw.dby/lw.kpar)*math.Cos(lw.kpar*x) + lw.bx0*y
-	return -ay*lw.sin3 - az*lw.sin2*lw.cos3
+	ay := float64(lw.bz0*x) - float64((lw.dbz/lw.kpar)*math.Cos(float64(lw.kpar*x)))
+	az := float64(-lw.by0*x) + float64((lw.dby/lw.kpar)*math.Cos(float64(lw.kpar*x))) + float64(lw.bx0*y)
+	return float64(-ay*lw.sin3) - float64(az*lw.sin2*lw.cos3)
 }
 
 func (lw *linwave) a2(x1, x2, x3 float64) float64 {
 	x, y := lw.wx(x1, x2, x3)
-	ay := lw.bz0*x - (lw.dbz/lw.kpar)*math.Cos(lw.kpar*x)
-	az := -lw.by0*x + (lw.dby/lw.kpar)*math.Cos(lw.kpar*x) + lw.bx0*y
-	return ay*lw.cos3 - az*lw.sin2*lw.sin3
+	ay := float64(lw.bz0*x) - float64((lw.dbz/lw.kpar)*math.Cos(float64(lw.kpar*x)))
+	az := float64(-lw.by0*x) + float64((lw.dby/lw.kpar)*math.Cos(float64(lw.kpar*x))) + float64(lw.bx0*y)
+	return float64(ay*lw.cos3) - float64(az*lw.sin2*lw.sin3)
 }
 
 func (lw *linwave) a3(x1, x2, x3 float64) float64 {
 	x, y := lw.wx(x1, x2, x3)
-	az := -lw.by0*x + (lw.dby/lw.kpar)*math.Cos(lw.kpar*x) + lw.bx0*y
-	return az * lw.cos2
+	az := float64(-lw.by0*x) + float64((lw.dby/lw.kpar)*math.Cos(float64(lw.kpar*x))) + float64(lw.bx0*y)
+	return float64(az * lw.cos2)
 }
 
 // exact returns the initial (and, after whole periods, exact) conserved
 // state and cell-centred B at a cell centre.
 func (lw *linwave) exact(x1, x2, x3 float64) (u [nCons]float64, bc [3]float64) {
-	x := lw.cos2*(x1*lw.cos3+x2*lw.sin3) + x3*lw.sin2
-	sn := math.Sin(lw.kpar * x)
+	x := float64(lw.cos2*(float64(x1*lw.cos3)+float64(x2*lw.sin3))) + float64(x3*lw.sin2)
+	sn := math.Sin(float64(lw.kpar * x))
 	r := &lw.rem
-	u[iDN] = lw.d0 + lw.amp*sn*r[0]
-	mx := lw.d0*lw.vflow + lw.amp*sn*r[1]
-	my := lw.amp * sn * r[2]
-	mz := lw.amp * sn * r[3]
-	u[iM1] = mx*lw.cos2*lw.cos3 - my*lw.sin3 - mz*lw.sin2*lw.cos3
-	u[iM2] = mx*lw.cos2*lw.sin3 + my*lw.cos3 - mz*lw.sin2*lw.sin3
-	u[iM3] = mx*lw.sin2 + mz*lw.cos2
-	u[iEN] = lw.p0/(lw.gamma-1) + 0.5*lw.d0*lw.vflow*lw.vflow + lw.amp*sn*r[4] +
-		0.5*(lw.bx0*lw.bx0+lw.by0*lw.by0+lw.bz0*lw.bz0)
+	u[iDN] = lw.d0 + float64(lw.amp*sn*r[0])
+	mx := float64(lw.d0*lw.vflow) + float64(lw.amp*sn*r[1])
+	my := float64(lw.amp * sn * r[2])
+	mz := float64(lw.amp * sn * r[3])
+	u[iM1] = float64(mx*lw.cos2*lw.cos3) - float64(my*lw.sin3) - float64(mz*lw.sin2*lw.cos3)
+	u[iM2] = float64(mx*lw.cos2*lw.sin3) + float64(my*lw.cos3) - float64(mz*lw.sin2*lw.sin3)
+	u[iM3] = float64(mx*lw.sin2) + float64(mz*lw.cos2)
+	u[iEN] = lw.p0/(lw.gamma-1) + float64(0.5*lw.d0*lw.vflow*lw.vflow) + float64(lw.amp*sn*r[4]) +
+		float64(0.5*(float64(lw.bx0*lw.bx0)+float64(lw.by0*lw.by0)+float64(lw.bz0*lw.bz0)))
 	bx := lw.bx0
-	by := lw.by0 + lw.amp*sn*r[5]
-	bz := lw.bz0 + lw.amp*sn*r[6]
-	bc[0] = bx*lw.cos2*lw.cos3 - by*lw.sin3 - bz*lw.sin2*lw.cos3
-	bc[1] = bx*lw.cos2*lw.sin3 + by*lw.cos3 - bz*lw.sin2*lw.sin3
-	bc[2] = bx*lw.sin2 + bz*lw.cos2
+	by := lw.by0 + float64(lw.amp*sn*r[5])
+	bz := lw.bz0 + float64(lw.amp*sn*r[6])
+	bc[0] = float64(bx*lw.cos2*lw.cos3) - float64(by*lw.sin3) - float64(bz*lw.sin2*lw.cos3)
+	bc[1] = float64(bx*lw.cos2*lw.sin3) + float64(by*lw.cos3) - float64(bz*lw.sin2*lw.sin3)
+	bc[2] = float64(bx*lw.sin2) + float64(bz*lw.cos2)
 	return
 }
 
@@ -333,8 +333,8 @@ type setter struct {
 }
 
 // face coordinate of global face index gi along e, and cell centre.
-func (st *setter) xf(e, gi int) float64 { return st.g.lo[e] + float64(gi)*st.dx[e] }
-func (st *setter) xc(e, gi int) float64 { return st.g.lo[e] + (float64(gi)+0.5)*st.dx[e] }
+func (st *setter) xf(e, gi int) float64 { return st.g.lo[e] + float64(float64(gi)*st.dx[e]) }
+func (st *setter) xc(e, gi int) float64 { return st.g.lo[e] + float64((float64(gi)+0.5)*st.dx[e]) }
 
 // wrap maps a global face index on a periodic axis back into [0, N) so
 // the faces at both ends get the same bits.
@@ -446,13 +446,13 @@ func (st *setter) cellsPrim(f func(x [3]float64) (d float64, v [3]float64, p flo
 			for i := 0; i < s.n[0]; i++ {
 				x := [3]float64{st.xc(0, st.start[0]+i), st.xc(1, st.start[1]+j), st.xc(2, st.start[2]+k)}
 				d, v, p := f(x)
-				b1 := 0.5 * (s.b[0][s.fidx(0, i, j, k)] + s.b[0][s.fidx(0, i+1, j, k)])
-				b2 := 0.5 * (s.b[1][s.fidx(1, i, j, k)] + s.b[1][s.fidx(1, i, j+1, k)])
-				b3 := 0.5 * (s.b[2][s.fidx(2, i, j, k)] + s.b[2][s.fidx(2, i, j, k+1)])
+				b1 := float64(0.5 * (s.b[0][s.fidx(0, i, j, k)] + s.b[0][s.fidx(0, i+1, j, k)]))
+				b2 := float64(0.5 * (s.b[1][s.fidx(1, i, j, k)] + s.b[1][s.fidx(1, i, j+1, k)]))
+				b3 := float64(0.5 * (s.b[2][s.fidx(2, i, j, k)] + s.b[2][s.fidx(2, i, j, k+1)]))
 				c := s.cidx(i, j, k)
 				s.u[iDN][c] = d
-				s.u[iM1][c], s.u[iM2][c], s.u[iM3][c] = d*v[0], d*v[1], d*v[2]
-				s.u[iEN][c] = p/gm1 + 0.5*d*(v[0]*v[0]+v[1]*v[1]+v[2]*v[2]) + 0.5*(b1*b1+b2*b2+b3*b3)
+				s.u[iM1][c], s.u[iM2][c], s.u[iM3][c] = float64(d*v[0]), float64(d*v[1]), float64(d*v[2])
+				s.u[iEN][c] = p/gm1 + float64(0.5*d*(float64(v[0]*v[0])+float64(v[1]*v[1])+float64(v[2]*v[2]))) + float64(0.5*(float64(b1*b1)+float64(b2*b2)+float64(b3*b3)))
 			}
 		}
 	}
@@ -490,7 +490,7 @@ func setup(s *solver, c Config, g geometry, start [3]int) error {
 	case "brio-wu":
 		ax := axisIndex(c.Axis)
 		t1, t2 := (ax+1)%3, (ax+2)%3
-		mid := 0.5 * (g.lo[ax] + g.hi[ax])
+		mid := float64(0.5 * (g.lo[ax] + g.hi[ax]))
 		st.facesFunc(func(d int, x [3]float64) float64 {
 			switch d {
 			case ax:
@@ -517,29 +517,29 @@ func setup(s *solver, c Config, g geometry, start [3]int) error {
 			eps = c.Epsilon
 		}
 		az := func(x, y, _ float64) float64 {
-			return b0 * (math.Cos(2*tp*x)/(2*tp) + math.Cos(tp*y)/tp)
+			return float64(b0 * (math.Cos(float64(2*tp*x))/(2*tp) + math.Cos(float64(tp*y))/tp))
 		}
 		st.facesFromPotential([3]func(x, y, z float64) float64{nil, nil, az}, [3]float64{})
 		st.cellsPrim(func(x [3]float64) (float64, [3]float64, float64) {
-			m := 1 + eps*math.Sin(tp*x[2])
-			return 25 / (36 * math.Pi), [3]float64{-m * math.Sin(tp*x[1]), m * math.Sin(tp*x[0]), eps * math.Sin(tp*x[2])}, 5 / (12 * math.Pi)
+			m := 1 + float64(eps*math.Sin(float64(tp*x[2])))
+			return 25 / (36 * math.Pi), [3]float64{float64(-m * math.Sin(float64(tp*x[1]))), float64(m * math.Sin(float64(tp*x[0]))), float64(eps * math.Sin(float64(tp*x[2])))}, 5 / (12 * math.Pi)
 		})
 	case "blast":
 		th := c.Angle * math.Pi / 180
-		bb := [3]float64{c.B0 * math.Cos(th), c.B0 * math.Sin(th), 0}
+		bb := [3]float64{float64(c.B0 * math.Cos(th)), float64(c.B0 * math.Sin(th)), 0}
 		st.facesFunc(func(d int, _ [3]float64) float64 { return bb[d] })
 		st.cellsPrim(func(x [3]float64) (float64, [3]float64, float64) {
-			r := math.Sqrt(x[0]*x[0] + x[1]*x[1] + x[2]*x[2])
+			r := math.Sqrt(float64(x[0]*x[0]) + float64(x[1]*x[1]) + float64(x[2]*x[2]))
 			if r < c.Radius {
-				return 1, [3]float64{}, c.PAmb * c.PRatio
+				return 1, [3]float64{}, float64(c.PAmb * c.PRatio)
 			}
 			return 1, [3]float64{}, c.PAmb
 		})
 	case "field-loop":
 		az := func(x, y, _ float64) float64 {
-			r := math.Sqrt(x*x + y*y)
+			r := math.Sqrt(float64(x*x) + float64(y*y))
 			if r < c.Radius {
-				return c.Amp * (c.Radius - r)
+				return float64(c.Amp * (c.Radius - r))
 			}
 			return 0
 		}
@@ -576,9 +576,9 @@ func (m *Model) linwaveL1() ([8]float64, error) {
 					acc[q].Add(math.Abs(s.u[q][c] - u0[q]))
 				}
 				bc := [3]float64{
-					0.5 * (s.b[0][s.fidx(0, i, j, k)] + s.b[0][s.fidx(0, i+1, j, k)]),
-					0.5 * (s.b[1][s.fidx(1, i, j, k)] + s.b[1][s.fidx(1, i, j+1, k)]),
-					0.5 * (s.b[2][s.fidx(2, i, j, k)] + s.b[2][s.fidx(2, i, j, k+1)]),
+					float64(0.5 * (s.b[0][s.fidx(0, i, j, k)] + s.b[0][s.fidx(0, i+1, j, k)])),
+					float64(0.5 * (s.b[1][s.fidx(1, i, j, k)] + s.b[1][s.fidx(1, i, j+1, k)])),
+					float64(0.5 * (s.b[2][s.fidx(2, i, j, k)] + s.b[2][s.fidx(2, i, j, k+1)])),
 				}
 				for q := 0; q < 3; q++ {
 					acc[nCons+q].Add(math.Abs(bc[q] - b0[q]))
@@ -597,7 +597,7 @@ func rmsL1(l1 [8]float64, cells int) float64 {
 	sum := 0.0
 	for _, v := range l1 {
 		e := v / float64(cells)
-		sum += e * e
+		sum += float64(e * e)
 	}
 	return math.Sqrt(sum)
 }

@@ -21,35 +21,35 @@ func hlle(L int, gamma float64, pl, pr *[7][]float64, bn []float64, f *[7][]floa
 		bx := bn[t]
 		// Left state and flux.
 		d, u, v, w, p, by, bz := dl[t], vnl[t], vt1l[t], vt2l[t], ppl[t], b1l[t], b2l[t]
-		pb := 0.5 * (bx*bx + by*by + bz*bz)
-		el := p/gm1 + 0.5*d*(u*u+v*v+w*w) + pb
+		pb := float64(0.5 * (float64(bx*bx) + float64(by*by) + float64(bz*bz)))
+		el := p/gm1 + float64(0.5*d*(float64(u*u)+float64(v*v)+float64(w*w))) + pb
 		ptl := p + pb
 		cfl := fastSpeed(gamma, d, p, bx, by, bz)
-		ul := [7]float64{d, d * u, d * v, d * w, el, by, bz}
-		fl := [7]float64{d * u, d*u*u + ptl - bx*bx, d*u*v - bx*by, d*u*w - bx*bz,
-			(el+ptl)*u - bx*(u*bx+v*by+w*bz), by*u - bx*v, bz*u - bx*w}
+		ul := [7]float64{d, float64(d * u), float64(d * v), float64(d * w), el, by, bz}
+		fl := [7]float64{float64(d * u), float64(d*u*u) + ptl - float64(bx*bx), float64(d*u*v) - float64(bx*by), float64(d*u*w) - float64(bx*bz),
+			float64((el+ptl)*u) - float64(bx*(float64(u*bx)+float64(v*by)+float64(w*bz))), float64(by*u) - float64(bx*v), float64(bz*u) - float64(bx*w)}
 		ulx := u
 		// Right state and flux.
 		d, u, v, w, p, by, bz = dr[t], vnr[t], vt1r[t], vt2r[t], ppr[t], b1r[t], b2r[t]
-		pb = 0.5 * (bx*bx + by*by + bz*bz)
-		er := p/gm1 + 0.5*d*(u*u+v*v+w*w) + pb
+		pb = float64(0.5 * (float64(bx*bx) + float64(by*by) + float64(bz*bz)))
+		er := p/gm1 + float64(0.5*d*(float64(u*u)+float64(v*v)+float64(w*w))) + pb
 		ptr := p + pb
 		cfr := fastSpeed(gamma, d, p, bx, by, bz)
-		ur := [7]float64{d, d * u, d * v, d * w, er, by, bz}
-		fr := [7]float64{d * u, d*u*u + ptr - bx*bx, d*u*v - bx*by, d*u*w - bx*bz,
-			(er+ptr)*u - bx*(u*bx+v*by+w*bz), by*u - bx*v, bz*u - bx*w}
+		ur := [7]float64{d, float64(d * u), float64(d * v), float64(d * w), er, by, bz}
+		fr := [7]float64{float64(d * u), float64(d*u*u) + ptr - float64(bx*bx), float64(d*u*v) - float64(bx*by), float64(d*u*w) - float64(bx*bz),
+			float64((er+ptr)*u) - float64(bx*(float64(u*bx)+float64(v*by)+float64(w*bz))), float64(by*u) - float64(bx*v), float64(bz*u) - float64(bx*w)}
 		sl := math.Min(math.Min(ulx-cfl, u-cfr), 0)
 		sr := math.Max(math.Max(ulx+cfl, u+cfr), 0)
 		a := sr / (sr - sl)
 		b := -sl / (sr - sl)
 		c := sr * sl / (sr - sl)
-		f0[t] = a*fl[0] + b*fr[0] + c*(ur[0]-ul[0])
-		f1[t] = a*fl[1] + b*fr[1] + c*(ur[1]-ul[1])
-		f2[t] = a*fl[2] + b*fr[2] + c*(ur[2]-ul[2])
-		f3[t] = a*fl[3] + b*fr[3] + c*(ur[3]-ul[3])
-		f4[t] = a*fl[4] + b*fr[4] + c*(ur[4]-ul[4])
-		f5[t] = a*fl[5] + b*fr[5] + c*(ur[5]-ul[5])
-		f6[t] = a*fl[6] + b*fr[6] + c*(ur[6]-ul[6])
+		f0[t] = float64(a*fl[0]) + float64(b*fr[0]) + float64(c*(ur[0]-ul[0]))
+		f1[t] = float64(a*fl[1]) + float64(b*fr[1]) + float64(c*(ur[1]-ul[1]))
+		f2[t] = float64(a*fl[2]) + float64(b*fr[2]) + float64(c*(ur[2]-ul[2]))
+		f3[t] = float64(a*fl[3]) + float64(b*fr[3]) + float64(c*(ur[3]-ul[3]))
+		f4[t] = float64(a*fl[4]) + float64(b*fr[4]) + float64(c*(ur[4]-ul[4]))
+		f5[t] = float64(a*fl[5]) + float64(b*fr[5]) + float64(c*(ur[5]-ul[5]))
+		f6[t] = float64(a*fl[6]) + float64(b*fr[6]) + float64(c*(ur[6]-ul[6]))
 	}
 }
 
@@ -69,25 +69,25 @@ func hlldGo(L int, gamma float64, pl, pr *[7][]float64, bn []float64, f *[7][]fl
 	// (a short loop body keeps several iterations in flight).
 	for t := 0; t < L; t++ {
 		bx := bn[t]
-		bxsq := bx * bx
+		bxsq := float64(bx * bx)
 		d1, u1, v1, w1, p1, by1, bz1 := dl[t], vnl[t], vt1l[t], vt2l[t], ppl[t], b1l[t], b2l[t]
 		id1 := 1 / d1
-		bt1 := by1*by1 + bz1*bz1
-		pb1 := 0.5 * (bxsq + bt1)
-		ael[t] = p1*igm1 + 0.5*d1*(u1*u1+v1*v1+w1*w1) + pb1
+		bt1 := float64(by1*by1) + float64(bz1*bz1)
+		pb1 := float64(0.5 * (bxsq + bt1))
+		ael[t] = float64(p1*igm1) + float64(0.5*d1*(float64(u1*u1)+float64(v1*v1)+float64(w1*w1))) + pb1
 		apl[t] = p1 + pb1
-		asq, ca2, ct2 := gamma*p1*id1, bxsq*id1, bt1*id1
+		asq, ca2, ct2 := float64(gamma*p1*id1), float64(bxsq*id1), float64(bt1*id1)
 		tmp := ca2 + ct2 - asq
-		cf1 := math.Sqrt(0.5 * (ca2 + ct2 + asq + math.Sqrt(tmp*tmp+4*asq*ct2)))
+		cf1 := math.Sqrt(0.5 * (ca2 + ct2 + asq + math.Sqrt(float64(tmp*tmp)+float64(4*asq*ct2))))
 		d2, u2, v2, w2, p2, by2, bz2 := dr[t], vnr[t], vt1r[t], vt2r[t], ppr[t], b1r[t], b2r[t]
 		id2 := 1 / d2
-		bt2 := by2*by2 + bz2*bz2
-		pb2 := 0.5 * (bxsq + bt2)
-		aer[t] = p2*igm1 + 0.5*d2*(u2*u2+v2*v2+w2*w2) + pb2
+		bt2 := float64(by2*by2) + float64(bz2*bz2)
+		pb2 := float64(0.5 * (bxsq + bt2))
+		aer[t] = float64(p2*igm1) + float64(0.5*d2*(float64(u2*u2)+float64(v2*v2)+float64(w2*w2))) + pb2
 		apr[t] = p2 + pb2
-		asq, ca2, ct2 = gamma*p2*id2, bxsq*id2, bt2*id2
+		asq, ca2, ct2 = float64(gamma*p2*id2), float64(bxsq*id2), float64(bt2*id2)
 		tmp = ca2 + ct2 - asq
-		cf2 := math.Sqrt(0.5 * (ca2 + ct2 + asq + math.Sqrt(tmp*tmp+4*asq*ct2)))
+		cf2 := math.Sqrt(0.5 * (ca2 + ct2 + asq + math.Sqrt(float64(tmp*tmp)+float64(4*asq*ct2))))
 		s0 := u1 - cf1
 		if x := u2 - cf2; x < s0 {
 			s0 = x
@@ -100,21 +100,21 @@ func hlldGo(L int, gamma float64, pl, pr *[7][]float64, bn []float64, f *[7][]fl
 	}
 	for t := 0; t < L; t++ {
 		bx := bn[t]
-		bxsq := bx * bx
+		bxsq := float64(bx * bx)
 		d1, u1, v1, w1, by1, bz1 := dl[t], vnl[t], vt1l[t], vt2l[t], b1l[t], b2l[t]
 		d2, u2, v2, w2, by2, bz2 := dr[t], vnr[t], vt1r[t], vt2r[t], b1r[t], b2r[t]
 		e1, pt1, e2, pt2, s0, s4 := ael[t], apl[t], aer[t], apr[t], as0[t], as4[t]
 		var tmp float64
 
 		// Outer fluxes.
-		vb1 := u1*bx + v1*by1 + w1*bz1
-		vb2 := u2*bx + v2*by2 + w2*bz2
-		fl0 := d1 * u1
-		fl1, fl2, fl3 := fl0*u1+pt1-bxsq, fl0*v1-bx*by1, fl0*w1-bx*bz1
-		fl4, fl5, fl6 := (e1+pt1)*u1-bx*vb1, by1*u1-bx*v1, bz1*u1-bx*w1
-		fr0 := d2 * u2
-		fr1, fr2, fr3 := fr0*u2+pt2-bxsq, fr0*v2-bx*by2, fr0*w2-bx*bz2
-		fr4, fr5, fr6 := (e2+pt2)*u2-bx*vb2, by2*u2-bx*v2, bz2*u2-bx*w2
+		vb1 := float64(u1*bx) + float64(v1*by1) + float64(w1*bz1)
+		vb2 := float64(u2*bx) + float64(v2*by2) + float64(w2*bz2)
+		fl0 := float64(d1 * u1)
+		fl1, fl2, fl3 := float64(fl0*u1)+pt1-bxsq, float64(fl0*v1)-float64(bx*by1), float64(fl0*w1)-float64(bx*bz1)
+		fl4, fl5, fl6 := float64((e1+pt1)*u1)-float64(bx*vb1), float64(by1*u1)-float64(bx*v1), float64(bz1*u1)-float64(bx*w1)
+		fr0 := float64(d2 * u2)
+		fr1, fr2, fr3 := float64(fr0*u2)+pt2-bxsq, float64(fr0*v2)-float64(bx*by2), float64(fr0*w2)-float64(bx*bz2)
+		fr4, fr5, fr6 := float64((e2+pt2)*u2)-float64(bx*vb2), float64(by2*u2)-float64(bx*v2), float64(bz2*u2)-float64(bx*w2)
 
 		if s0 >= 0 {
 			f0[t], f1[t], f2[t], f3[t], f4[t], f5[t], f6[t] = fl0, fl1, fl2, fl3, fl4, fl5, fl6
@@ -128,57 +128,57 @@ func hlldGo(L int, gamma float64, pl, pr *[7][]float64, bn []float64, f *[7][]fl
 		// Contact speed and total pressure of the starred states (M&K 38, 41).
 		sdl := s0 - u1
 		sdr := s4 - u2
-		sdl1, sdr2 := sdl*d1, sdr*d2
+		sdl1, sdr2 := float64(sdl*d1), float64(sdr*d2)
 		iden := 1 / (sdr2 - sdl1)
 		// Grouped so that the mirror image (L ↔ R, v ↦ −v) gives −s2 to
 		// the bit: (a − b − c + d) would round in an order the reflection
 		// does not preserve.
-		s2 := ((sdr2*u2 - sdl1*u1) + (pt1 - pt2)) * iden
+		s2 := float64(((float64(sdr2*u2) - float64(sdl1*u1)) + (pt1 - pt2)) * iden)
 		sdml := s0 - s2
 		sdmr := s4 - s2
-		ptst := (sdr2*pt1 - sdl1*pt2 + sdl1*sdr2*(u2-u1)) * iden
+		ptst := float64((float64(sdr2*pt1) - float64(sdl1*pt2) + float64(sdl1*sdr2*(u2-u1))) * iden)
 
 		// U*L (M&K 43–48).
 		ld := sdl1 / sdml
-		lmx := ld * s2
+		lmx := float64(ld * s2)
 		var lvy, lvz, lby, lbz float64
-		tmp = sdl1*sdml - bxsq
+		tmp = float64(sdl1*sdml) - bxsq
 		if math.Abs(tmp) < smallNumber*ptst {
 			lvy, lvz, lby, lbz = v1, w1, by1, bz1
 		} else {
 			it := 1 / tmp
-			q := bx * (sdl - sdml) * it
-			lvy = v1 - by1*q
-			lvz = w1 - bz1*q
-			q = (sdl1*sdl - bxsq) * it
-			lby = by1 * q
-			lbz = bz1 * q
+			q := float64(bx * (sdl - sdml) * it)
+			lvy = v1 - float64(by1*q)
+			lvz = w1 - float64(bz1*q)
+			q = float64((float64(sdl1*sdl) - bxsq) * it)
+			lby = float64(by1 * q)
+			lbz = float64(bz1 * q)
 		}
-		lmy, lmz := ld*lvy, ld*lvz
-		vbstl := s2*bx + lvy*lby + lvz*lbz
+		lmy, lmz := float64(ld*lvy), float64(ld*lvz)
+		vbstl := float64(s2*bx) + float64(lvy*lby) + float64(lvz*lbz)
 		isdml := 1 / sdml
-		le := (sdl*e1 - pt1*u1 + ptst*s2 + bx*(vb1-vbstl)) * isdml
+		le := float64((float64(sdl*e1) - float64(pt1*u1) + float64(ptst*s2) + float64(bx*(vb1-vbstl))) * isdml)
 
 		// U*R.
 		rd := sdr2 / sdmr
-		rmx := rd * s2
+		rmx := float64(rd * s2)
 		var rvy, rvz, rby, rbz float64
-		tmp = sdr2*sdmr - bxsq
+		tmp = float64(sdr2*sdmr) - bxsq
 		if math.Abs(tmp) < smallNumber*ptst {
 			rvy, rvz, rby, rbz = v2, w2, by2, bz2
 		} else {
 			it := 1 / tmp
-			q := bx * (sdr - sdmr) * it
-			rvy = v2 - by2*q
-			rvz = w2 - bz2*q
-			q = (sdr2*sdr - bxsq) * it
-			rby = by2 * q
-			rbz = bz2 * q
+			q := float64(bx * (sdr - sdmr) * it)
+			rvy = v2 - float64(by2*q)
+			rvz = w2 - float64(bz2*q)
+			q = float64((float64(sdr2*sdr) - bxsq) * it)
+			rby = float64(by2 * q)
+			rbz = float64(bz2 * q)
 		}
-		rmy, rmz := rd*rvy, rd*rvz
-		vbstr := s2*bx + rvy*rby + rvz*rbz
+		rmy, rmz := float64(rd*rvy), float64(rd*rvz)
+		vbstr := float64(s2*bx) + float64(rvy*rby) + float64(rvz*rbz)
 		isdmr := 1 / sdmr
-		re := (sdr*e2 - pt2*u2 + ptst*s2 + bx*(vb2-vbstr)) * isdmr
+		re := float64((float64(sdr*e2) - float64(pt2*u2) + float64(ptst*s2) + float64(bx*(vb2-vbstr))) * isdmr)
 
 		// U** (M&K 59–63).
 		sqdl := math.Sqrt(ld)
@@ -194,52 +194,52 @@ func hlldGo(L int, gamma float64, pl, pr *[7][]float64, bn []float64, f *[7][]fl
 			if bx < 0 {
 				sg = -1
 			}
-			vy := inv * (sqdl*lvy + sqdr*rvy + sg*(rby-lby))
-			vz := inv * (sqdl*lvz + sqdr*rvz + sg*(rbz-lbz))
-			by := inv * (sqdl*rby + sqdr*lby + sg*sqdl*sqdr*(rvy-lvy))
-			bz := inv * (sqdl*rbz + sqdr*lbz + sg*sqdl*sqdr*(rvz-lvz))
-			ldmy, ldmz, rdmy, rdmz = ld*vy, ld*vz, rd*vy, rd*vz
+			vy := float64(inv * (float64(sqdl*lvy) + float64(sqdr*rvy) + float64(sg*(rby-lby))))
+			vz := float64(inv * (float64(sqdl*lvz) + float64(sqdr*rvz) + float64(sg*(rbz-lbz))))
+			by := float64(inv * (float64(sqdl*rby) + float64(sqdr*lby) + float64(sg*sqdl*sqdr*(rvy-lvy))))
+			bz := float64(inv * (float64(sqdl*rbz) + float64(sqdr*lbz) + float64(sg*sqdl*sqdr*(rvz-lvz))))
+			ldmy, ldmz, rdmy, rdmz = float64(ld*vy), float64(ld*vz), float64(rd*vy), float64(rd*vz)
 			ldby, ldbz, rdby, rdbz = by, bz, by, bz
-			vbdst := s2*bx + vy*by + vz*bz
-			lde = le - sqdl*sg*(vbstl-vbdst)
-			rde = re + sqdr*sg*(vbstr-vbdst)
+			vbdst := float64(s2*bx) + float64(vy*by) + float64(vz*bz)
+			lde = le - float64(sqdl*sg*(vbstl-vbdst))
+			rde = re + float64(sqdr*sg*(vbstr-vbdst))
 		}
 
 		switch {
 		case s1 >= 0:
 			// F*L = FL + SL (U*L − UL)
-			f0[t] = fl0 + s0*(ld-d1)
-			f1[t] = fl1 + s0*(lmx-fl0)
-			f2[t] = fl2 + s0*(lmy-d1*v1)
-			f3[t] = fl3 + s0*(lmz-d1*w1)
-			f4[t] = fl4 + s0*(le-e1)
-			f5[t] = fl5 + s0*(lby-by1)
-			f6[t] = fl6 + s0*(lbz-bz1)
+			f0[t] = fl0 + float64(s0*(ld-d1))
+			f1[t] = fl1 + float64(s0*(lmx-fl0))
+			f2[t] = fl2 + float64(s0*(lmy-float64(d1*v1)))
+			f3[t] = fl3 + float64(s0*(lmz-float64(d1*w1)))
+			f4[t] = fl4 + float64(s0*(le-e1))
+			f5[t] = fl5 + float64(s0*(lby-by1))
+			f6[t] = fl6 + float64(s0*(lbz-bz1))
 		case s2 >= 0:
 			// F**L = F*L + S*L (U**L − U*L)
-			f0[t] = fl0 + s0*(ld-d1)
-			f1[t] = fl1 + s0*(lmx-fl0)
-			f2[t] = fl2 + s0*(lmy-d1*v1) + s1*(ldmy-lmy)
-			f3[t] = fl3 + s0*(lmz-d1*w1) + s1*(ldmz-lmz)
-			f4[t] = fl4 + s0*(le-e1) + s1*(lde-le)
-			f5[t] = fl5 + s0*(lby-by1) + s1*(ldby-lby)
-			f6[t] = fl6 + s0*(lbz-bz1) + s1*(ldbz-lbz)
+			f0[t] = fl0 + float64(s0*(ld-d1))
+			f1[t] = fl1 + float64(s0*(lmx-fl0))
+			f2[t] = fl2 + float64(s0*(lmy-float64(d1*v1))) + float64(s1*(ldmy-lmy))
+			f3[t] = fl3 + float64(s0*(lmz-float64(d1*w1))) + float64(s1*(ldmz-lmz))
+			f4[t] = fl4 + float64(s0*(le-e1)) + float64(s1*(lde-le))
+			f5[t] = fl5 + float64(s0*(lby-by1)) + float64(s1*(ldby-lby))
+			f6[t] = fl6 + float64(s0*(lbz-bz1)) + float64(s1*(ldbz-lbz))
 		case s3 > 0:
-			f0[t] = fr0 + s4*(rd-d2)
-			f1[t] = fr1 + s4*(rmx-fr0)
-			f2[t] = fr2 + s4*(rmy-d2*v2) + s3*(rdmy-rmy)
-			f3[t] = fr3 + s4*(rmz-d2*w2) + s3*(rdmz-rmz)
-			f4[t] = fr4 + s4*(re-e2) + s3*(rde-re)
-			f5[t] = fr5 + s4*(rby-by2) + s3*(rdby-rby)
-			f6[t] = fr6 + s4*(rbz-bz2) + s3*(rdbz-rbz)
+			f0[t] = fr0 + float64(s4*(rd-d2))
+			f1[t] = fr1 + float64(s4*(rmx-fr0))
+			f2[t] = fr2 + float64(s4*(rmy-float64(d2*v2))) + float64(s3*(rdmy-rmy))
+			f3[t] = fr3 + float64(s4*(rmz-float64(d2*w2))) + float64(s3*(rdmz-rmz))
+			f4[t] = fr4 + float64(s4*(re-e2)) + float64(s3*(rde-re))
+			f5[t] = fr5 + float64(s4*(rby-by2)) + float64(s3*(rdby-rby))
+			f6[t] = fr6 + float64(s4*(rbz-bz2)) + float64(s3*(rdbz-rbz))
 		default:
-			f0[t] = fr0 + s4*(rd-d2)
-			f1[t] = fr1 + s4*(rmx-fr0)
-			f2[t] = fr2 + s4*(rmy-d2*v2)
-			f3[t] = fr3 + s4*(rmz-d2*w2)
-			f4[t] = fr4 + s4*(re-e2)
-			f5[t] = fr5 + s4*(rby-by2)
-			f6[t] = fr6 + s4*(rbz-bz2)
+			f0[t] = fr0 + float64(s4*(rd-d2))
+			f1[t] = fr1 + float64(s4*(rmx-fr0))
+			f2[t] = fr2 + float64(s4*(rmy-float64(d2*v2)))
+			f3[t] = fr3 + float64(s4*(rmz-float64(d2*w2)))
+			f4[t] = fr4 + float64(s4*(re-e2))
+			f5[t] = fr5 + float64(s4*(rby-by2))
+			f6[t] = fr6 + float64(s4*(rbz-bz2))
 		}
 	}
 }

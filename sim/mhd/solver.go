@@ -357,9 +357,9 @@ func (s *solver) step(ctx context.Context, dt float64) error {
 	for d := 0; d < 3; d++ {
 		copy(s.bh[d], s.b[d])
 	}
-	s.sweeps(1, 0.5*dt, dt, &s.uh)
+	s.sweeps(1, float64(0.5*dt), dt, &s.uh)
 	s.corner()
-	s.ctUpdate(0.5*dt, &s.bh)
+	s.ctUpdate(float64(0.5*dt), &s.bh)
 
 	// Corrector: second-order fluxes from the half step, full step from t^n.
 	if err := s.fill(ctx, &s.uh, &s.bh); err != nil {
@@ -440,9 +440,9 @@ func primRowGo(r *primRowArgs, lo, hi int) int64 {
 	od, ov1, ov2, ov3, op := r.od[:hi], r.ov1[:hi], r.ov2[:hi], r.ov3[:hi], r.op[:hi]
 	ob1, ob2, ob3, oe1, oe2, oe3 := r.ob1[:hi], r.ob2[:hi], r.ob3[:hi], r.oe1[:hi], r.oe2[:hi], r.oe3[:hi]
 	for t := lo; t < hi; t++ {
-		b1 := 0.5 * (bxl[t] + bxr[t])
-		b2 := 0.5 * (byl[t] + byr[t])
-		b3 := 0.5 * (bzl[t] + bzr[t])
+		b1 := float64(0.5 * (bxl[t] + bxr[t]))
+		b2 := float64(0.5 * (byl[t] + byr[t]))
+		b3 := float64(0.5 * (bzl[t] + bzr[t]))
 		rho := rd[t]
 		floored := false
 		if rho < r.dfloor {
@@ -451,10 +451,10 @@ func primRowGo(r *primRowArgs, lo, hi int) int64 {
 			floored = true
 		}
 		di := 1 / rho
-		v1, v2, v3 := rm1[t]*di, rm2[t]*di, rm3[t]*di
-		ke := 0.5 * rho * (v1*v1 + v2*v2 + v3*v3)
-		me := 0.5 * (b1*b1 + b2*b2 + b3*b3)
-		p := gm1 * (ren[t] - ke - me)
+		v1, v2, v3 := float64(rm1[t]*di), float64(rm2[t]*di), float64(rm3[t]*di)
+		ke := float64(0.5 * rho * (float64(v1*v1) + float64(v2*v2) + float64(v3*v3)))
+		me := float64(0.5 * (float64(b1*b1) + float64(b2*b2) + float64(b3*b3)))
+		p := float64(gm1 * (ren[t] - ke - me))
 		if p < r.pfloor {
 			p = r.pfloor
 			ren[t] = p/gm1 + ke + me
@@ -465,9 +465,9 @@ func primRowGo(r *primRowArgs, lo, hi int) int64 {
 		}
 		od[t], ov1[t], ov2[t], ov3[t], op[t] = rho, v1, v2, v3, p
 		ob1[t], ob2[t], ob3[t] = b1, b2, b3
-		oe1[t] = v3*b2 - v2*b3
-		oe2[t] = v1*b3 - v3*b1
-		oe3[t] = v2*b1 - v1*b2
+		oe1[t] = float64(v3*b2) - float64(v2*b3)
+		oe2[t] = float64(v1*b3) - float64(v3*b1)
+		oe3[t] = float64(v2*b1) - float64(v1*b2)
 	}
 	return hits
 }
@@ -625,12 +625,12 @@ func plm(q []float64, p0, st, L int, ql, qr []float64) {
 	qr = qr[:L]
 	for t := 0; t < L; t++ {
 		a, b, c := qm1[t]-qm2[t], q0[t]-qm1[t], qp1[t]-q0[t]
-		ab := a * b
+		ab := float64(a * b)
 		sl := 0.0
 		if ab > 0 {
 			sl = ab / (a + b)
 		}
-		bc := b * c
+		bc := float64(b * c)
 		sr := 0.0
 		if bc > 0 {
 			sr = bc / (b + c)
@@ -714,11 +714,11 @@ func cornerRowGo(r *cornerRowArgs, lo, hi int) {
 		// left-to-right sum would not).
 		vbl, vbr := wbC[t], wb0[t]
 		vcl, vcr := wcB[t], wc0[t]
-		deLc := (0.5-vbl)*(ec0[t]-ccC[t]) + (0.5+vbl)*(ecB[t]-ccBC[t])
-		deRc := (0.5-vbr)*(ec0[t]-cc0[t]) + (0.5+vbr)*(ecB[t]-ccB[t])
-		deLb := (0.5-vcl)*(eb0[t]-ccB[t]) + (0.5+vcl)*(ebC[t]-ccBC[t])
-		deRb := (0.5-vcr)*(eb0[t]-cc0[t]) + (0.5+vcr)*(ebC[t]-ccC[t])
-		o[t] = 0.25 * (((deLb + deRb) + (deLc + deRc)) + ((ecB[t] + ec0[t]) + (ebC[t] + eb0[t])))
+		deLc := float64((0.5-vbl)*(ec0[t]-ccC[t])) + float64((0.5+vbl)*(ecB[t]-ccBC[t]))
+		deRc := float64((0.5-vbr)*(ec0[t]-cc0[t])) + float64((0.5+vbr)*(ecB[t]-ccB[t]))
+		deLb := float64((0.5-vcl)*(eb0[t]-ccB[t])) + float64((0.5+vcl)*(ebC[t]-ccBC[t]))
+		deRb := float64((0.5-vcr)*(eb0[t]-cc0[t])) + float64((0.5+vcr)*(ebC[t]-ccC[t]))
+		o[t] = float64(0.25 * (((deLb + deRb) + (deLc + deRc)) + ((ecB[t] + ec0[t]) + (ebC[t] + eb0[t]))))
 	}
 }
 
@@ -750,7 +750,7 @@ func (s *solver) ctUpdate(dt float64, bo *[3][]float64) {
 				f0 := s.fidx(a, 0, j, k)
 				for t := 0; t <= hi[0]; t++ {
 					p := p0 + t
-					q[f0+t] -= fb*(ec[p+sb]-ec[p]) - fc*(eb[p+sc]-eb[p])
+					q[f0+t] -= float64(fb*(ec[p+sb]-ec[p])) - float64(fc*(eb[p+sc]-eb[p]))
 				}
 			}
 		}
@@ -781,11 +781,11 @@ func (s *solver) copyFaceLayer(q []float64, a int) {
 // fastSpeed is the fast magnetosonic speed for normal field bn.
 func fastSpeed(gamma, d, p, bn, bt1, bt2 float64) float64 {
 	asq := gamma * p / d
-	ct2 := (bt1*bt1 + bt2*bt2) / d
+	ct2 := (float64(bt1*bt1) + float64(bt2*bt2)) / d
 	ca2 := bn * bn / d
 	qsq := ca2 + ct2 + asq
 	tmp := ca2 + ct2 - asq
-	return math.Sqrt(0.5 * (qsq + math.Sqrt(tmp*tmp+4*asq*ct2)))
+	return math.Sqrt(0.5 * (qsq + math.Sqrt(float64(tmp*tmp)+float64(4*asq*ct2))))
 }
 
 // maxDt is the CFL-1 stable step of the interior of (u, b); 0 if any
@@ -824,15 +824,15 @@ func (s *solver) maxDt() float64 {
 			rd, r1, r2, r3, re := u0[c0:][:n], u1[c0:][:n], u2[c0:][:n], u3[c0:][:n], u4[c0:][:n]
 			m0, m1, m2 := vmax[0], vmax[1], vmax[2]
 			for i := 0; i < n; i++ {
-				b1 := 0.5 * (bxl[i] + bxr[i])
-				b2 := 0.5 * (byl[i] + byr[i])
-				b3 := 0.5 * (bzl[i] + bzr[i])
+				b1 := float64(0.5 * (bxl[i] + bxr[i]))
+				b2 := float64(0.5 * (byl[i] + byr[i]))
+				b3 := float64(0.5 * (bzl[i] + bzr[i]))
 				d := math.Max(rd[i], s.dfloor)
 				v1, v2, v3 := r1[i]/d, r2[i]/d, r3[i]/d
-				p := gm1 * (re[i] - 0.5*d*(v1*v1+v2*v2+v3*v3) - 0.5*(b1*b1+b2*b2+b3*b3))
+				p := float64(gm1 * (re[i] - float64(0.5*d*(float64(v1*v1)+float64(v2*v2)+float64(v3*v3))) - float64(0.5*(float64(b1*b1)+float64(b2*b2)+float64(b3*b3)))))
 				p = math.Max(p, s.pfloor)
 				asq := gamma * p / d
-				b1sq, b2sq, b3sq := b1*b1, b2*b2, b3*b3
+				b1sq, b2sq, b3sq := float64(b1*b1), float64(b2*b2), float64(b3*b3)
 				ok := true
 				if act0 {
 					m0, ok = faster(m0, math.Abs(v1)+fastSpeedA(asq, d, b1sq, b2sq+b3sq))
@@ -869,5 +869,5 @@ func fastSpeedA(asq, d, bnsq, btsq float64) float64 {
 	ca2 := bnsq / d
 	qsq := ca2 + ct2 + asq
 	tmp := ca2 + ct2 - asq
-	return math.Sqrt(0.5 * (qsq + math.Sqrt(tmp*tmp+4*asq*ct2)))
+	return math.Sqrt(0.5 * (qsq + math.Sqrt(float64(tmp*tmp)+float64(4*asq*ct2))))
 }

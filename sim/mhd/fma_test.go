@@ -1,0 +1,138 @@
+package mhd
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The scalar Go must give the assembly kernels' bits in every build (see
+// "Same bits in every build" in doc.go). go tool objdump cannot decode VEX
+// instructions (it prints FMAs as garbage), so the tests read the
+// compiler's own listing (-gcflags=-S), which names every instruction.
+
+const mhdImportPath = "github.com/apollo-hpc/apollo/sim/mhd"
+
+// fmaOp matches the scalar and packed fused multiply-add family.
+var fmaOp = regexp.MustCompile(`\tVFN?M(ADD|SUB)[0-9A-Z]*\t`)
+
+// amd64Listing compiles pkg (an import path, or "." in dir) for amd64 at
+// GOAMD64=v3 with the given tags and GOEXPERIMENT and returns the
+// compiler's assembly listing of that package only.
+func amd64Listing(t *testing.T, dir, pkg, tags, experiment string) []byte {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skipf("go command not on PATH (%v): cannot compile a GOAMD64=v3 listing", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	gcflags := "-gcflags=" + pkg + "=-S"
+	if pkg == "." {
+		gcflags = "-gcflags=-S"
+	}
+	args := []string{"build", gcflags, "-o", os.DevNull}
+	if tags != "" {
+		args = append(args, "-tags", tags)
+	}
+	cmd := exec.CommandContext(ctx, goTool, append(args, pkg)...)
+	cmd.Dir = dir
+	// GOFLAGS is cleared so that the caller's flags (say -tags purego)
+	// cannot change which configuration is checked.
+	cmd.Env = append(os.Environ(), "GOARCH=amd64", "GOAMD64=v3", "CGO_ENABLED=0",
+		"GOFLAGS=", "GOEXPERIMENT="+experiment)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("go %s: %v\n%s%s", strings.Join(cmd.Args[1:], " "), err, stdout.Bytes(), stderr.Bytes())
+	}
+	// The compiler writes the listing to stderr; go build replays it from
+	// the build cache when the package is cached.
+	return append(stdout.Bytes(), stderr.Bytes()...)
+}
+
+// fusedOps returns the fused multiply-adds in a listing, as
+// "function file:line instruction", and the names of the listed functions.
+func fusedOps(listing []byte) (fused []string, funcs map[string]bool) {
+	funcs = map[string]bool{}
+	header := regexp.MustCompile(`^(\S+) STEXT`)
+	fn := ""
+	sc := bufio.NewScanner(bytes.NewReader(listing))
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if m := header.FindStringSubmatch(line); m != nil {
+			fn = m[1]
+			funcs[fn] = true
+			continue
+		}
+		if fmaOp.MatchString(line) {
+			fused = append(fused, fmt.Sprintf("%s %s", fn, strings.Join(strings.Fields(line)[2:], " ")))
+		}
+	}
+	return fused, funcs
+}
+
+// TestFMADetectorSeesFusion is the control for TestNoFusedMultiplyAdd: at
+// GOAMD64=v3 the compiler fuses a plain a*b + c, the listing shows it, and
+// the explicit conversion prevents it. If the compiler stopped fusing (or
+// changed the listing format) the check below would pass vacuously.
+func TestFMADetectorSeesFusion(t *testing.T) {
+	dir := t.TempDir()
+	src := `package fmaprobe
+
+func Fused(a, b, c float64) float64 { return a*b + c }
+
+func Rounded(a, b, c float64) float64 { return float64(a*b) + c }
+`
+	for name, body := range map[string]string{"go.mod": "module fmaprobe\n\ngo 1.26\n", "p.go": src} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fused, funcs := fusedOps(amd64Listing(t, dir, ".", "", ""))
+	if !funcs["fmaprobe.Fused"] || !funcs["fmaprobe.Rounded"] {
+		t.Fatalf("listing has functions %v, want fmaprobe.Fused and fmaprobe.Rounded", funcs)
+	}
+	if len(fused) != 1 || !strings.HasPrefix(fused[0], "fmaprobe.Fused ") {
+		t.Fatalf("fused multiply-adds %q, want one, in fmaprobe.Fused", fused)
+	}
+}
+
+// TestNoFusedMultiplyAdd compiles the package at GOAMD64=v3, where the
+// compiler fuses whatever the spec lets it, in every configuration whose
+// scalar Go can run, and fails on any fused multiply-add in its code.
+func TestNoFusedMultiplyAdd(t *testing.T) {
+	for _, c := range []struct{ name, tags, experiment string }{
+		{"default", "", ""},
+		{"purego", "purego", ""},
+		{"simd", "", "simd"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if testing.Short() && c.name != "default" {
+				t.Skip("-short: only the default build is compiled")
+			}
+			fused, funcs := fusedOps(amd64Listing(t, ".", mhdImportPath, c.tags, c.experiment))
+			// Without a listing of the scalar kernels the check proves nothing.
+			for _, f := range []string{"hlldGo", "hlle", "primRowGo", "cornerRowGo", "(*solver).maxDt"} {
+				if !funcs[mhdImportPath+"."+f] {
+					t.Fatalf("listing (%d functions) has no %s", len(funcs), f)
+				}
+			}
+			for _, f := range fused {
+				t.Errorf("fused multiply-add: %s", f)
+			}
+			if len(fused) > 0 {
+				t.Errorf("%d fused multiply-adds at GOAMD64=v3: wrap the product in float64(...) (see doc.go)", len(fused))
+			}
+		})
+	}
+}
