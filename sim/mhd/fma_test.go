@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -134,5 +136,60 @@ func TestNoFusedMultiplyAdd(t *testing.T) {
 				t.Errorf("%d fused multiply-adds at GOAMD64=v3: wrap the product in float64(...) (see doc.go)", len(fused))
 			}
 		})
+	}
+}
+
+// fmaProbe is a*b + c as plain Go, which the compiler fuses when it may.
+//
+//go:noinline
+func fmaProbe(a, b, c float64) float64 { return a*b + c }
+
+// TestRoundedMathMatchesMath: roundedSin, roundedCos and roundedAtan give
+// the bits of the standard library's unfused (GOAMD64 < v3) math.Sin,
+// math.Cos and math.Atan, on special values, random arguments of every
+// magnitude (Payne-Hanek reduction above 2²⁹ included) and the problems'
+// typical arguments. In a build that fuses the standard library does not
+// give those bits, so only the special values are checked; the absence of
+// fusion in the rounded functions is TestNoFusedMultiplyAdd's.
+func TestRoundedMathMatchesMath(t *testing.T) {
+	fns := []struct {
+		name     string
+		got, ref func(float64) float64
+	}{
+		{"sin", roundedSin, math.Sin},
+		{"cos", roundedCos, math.Cos},
+		{"atan", roundedAtan, math.Atan},
+	}
+	check := func(x float64) {
+		t.Helper()
+		for _, f := range fns {
+			if g, r := f.got(x), f.ref(x); math.Float64bits(g) != math.Float64bits(r) && (g == g || r == r) {
+				t.Fatalf("%s(%v = %#x): %v (%#x), math gives %v (%#x)", f.name, x, math.Float64bits(x), g, math.Float64bits(g), r, math.Float64bits(r))
+			}
+		}
+	}
+	special := []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(),
+		math.SmallestNonzeroFloat64, math.MaxFloat64, -math.MaxFloat64, 1 << 29, -(1 << 29),
+		math.Pi / 4, math.Pi / 2, math.Pi, 0.66, 2.41421356237309504880}
+	for _, x := range special {
+		check(x)
+	}
+	if a := 1 + 0x1p-30; fmaProbe(a, a, -(1+0x1p-29)) != 0 {
+		t.Skip("this build fuses multiply-adds (GOAMD64 >= v3): the standard library's math is not the unfused reference")
+	}
+	rng := rand.New(rand.NewPCG(11, 13))
+	for i := 0; i < 200000; i++ {
+		var x float64
+		switch i % 4 {
+		case 0: // any magnitude
+			x = math.Float64frombits(rng.Uint64())
+		case 1: // the problems' range: a few periods
+			x = 8 * math.Pi * (2*rng.Float64() - 1)
+		case 2: // around the reduction threshold
+			x = math.Ldexp(rng.Float64()+0.5, 25+rng.IntN(10))
+		default: // small
+			x = math.Ldexp(2*rng.Float64()-1, -rng.IntN(60))
+		}
+		check(x)
 	}
 }
