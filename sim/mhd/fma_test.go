@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/cpu"
 )
 
 // The scalar Go must give the assembly kernels' bits in every build (see
@@ -191,5 +193,97 @@ func TestRoundedMathMatchesMath(t *testing.T) {
 			x = math.Ldexp(2*rng.Float64()-1, -rng.IntN(60))
 		}
 		check(x)
+	}
+}
+
+// crossBuildCases run a few steps of every problem whose setup or step has
+// had products to fuse, on 1 and 3 ranks (3 puts block boundaries, and so
+// the scalar remainders, elsewhere than 1 does).
+var crossBuildCases = []struct {
+	cfg   Config
+	steps int64
+}{
+	{Config{Problem: "orszag-tang-3d", NX: 16}, 6},
+	{Config{Problem: "orszag-tang", NX: 30}, 10},
+	{Config{Problem: "brio-wu", Axis: "y", NY: 66, Riemann: "hlle"}, 20},
+	{Config{Problem: "blast", NX: 18}, 4},
+	{Config{Problem: "linwave", Wave: "alfven", NX: 20}, 4},
+	{Config{Problem: "field-loop", NX: 20}, 4},
+}
+
+// crossBuildOut names the file TestCrossBuildSums writes its checksums to;
+// unset, that test does nothing (it is the subprocess of
+// TestSameBitsOtherGOAMD64).
+const crossBuildOut = "MHD_CROSS_BUILD_OUT"
+
+func crossBuildSums(t *testing.T) []string {
+	var sums []string
+	for _, tc := range crossBuildCases {
+		for _, ranks := range []int{1, 3} {
+			cs := runRanks(t, tc.cfg, ranks, tc.steps, 0, nil, nil)
+			sums = append(sums, fmt.Sprintf("%s/ranks=%d %016x", tc.cfg.Problem, ranks, cs))
+		}
+	}
+	return sums
+}
+
+func TestCrossBuildSums(t *testing.T) {
+	out := os.Getenv(crossBuildOut)
+	if out == "" {
+		t.Skip(crossBuildOut + " not set: this runs as TestSameBitsOtherGOAMD64's subprocess")
+	}
+	if err := os.WriteFile(out, []byte(strings.Join(crossBuildSums(t), "\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSameBitsOtherGOAMD64 runs the cross-build cases in this test binary
+// and in one built at the other GOAMD64 level (v3 if this one does not
+// fuse, v1 if it does) and wants the same checksums from both.
+func TestSameBitsOtherGOAMD64(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds a second test binary")
+	}
+	if !cpu.X86.HasAVX2 || !cpu.X86.HasFMA || !cpu.X86.HasBMI2 {
+		t.Skip("CPU cannot run a GOAMD64=v3 binary")
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skipf("go command not on PATH (%v): cannot build the other test binary", err)
+	}
+	level := "v3"
+	if a := 1 + 0x1p-30; fmaProbe(a, a, -(1+0x1p-29)) != 0 {
+		level = "v1"
+	}
+	dir := t.TempDir()
+	bin, out := filepath.Join(dir, "mhd.test"), filepath.Join(dir, "sums")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	build := exec.CommandContext(ctx, goTool, "test", "-c", "-o", bin, ".")
+	build.Env = append(os.Environ(), "GOAMD64="+level)
+	if b, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("GOAMD64=%s go test -c: %v\n%s", level, err, b)
+	}
+	run := exec.CommandContext(ctx, bin, "-test.run", "^TestCrossBuildSums$", "-test.count", "1")
+	run.Env = append(os.Environ(), crossBuildOut+"="+out)
+	if b, err := run.CombinedOutput(); err != nil {
+		t.Fatalf("GOAMD64=%s test binary: %v\n%s", level, err, b)
+	}
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := strings.Split(string(raw), "\n")
+	here := crossBuildSums(t)
+	if len(other) != len(here) {
+		t.Fatalf("GOAMD64=%s binary gave %d checksums, this one %d", level, len(other), len(here))
+	}
+	for i := range here {
+		if here[i] != other[i] {
+			t.Errorf("this build %s, GOAMD64=%s %s", here[i], level, other[i])
+		}
+	}
+	if !t.Failed() {
+		t.Logf("%d checksums equal to a GOAMD64=%s build's", len(here), level)
 	}
 }
