@@ -12,6 +12,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/apollo-hpc/apollo/comm"
 	"github.com/apollo-hpc/apollo/sim"
 )
 
@@ -69,6 +70,8 @@ type Model struct {
 	// the three intermediate z-planes.
 	fused bool
 	ring  []float64
+	comm  *comm.Comm // for the spare field's halo
+	holds holds      // fields frozen states hold (freeze.go)
 }
 
 var _ sim.Model = (*Model)(nil)
@@ -115,7 +118,8 @@ func (m *Model) Init(ctx context.Context, env *sim.Env) error {
 		return fmt.Errorf("heat: unknown initial condition %q (want %q or %q)", c.Init, Sine, Gauss)
 	}
 	b := env.Block
-	m.b = b
+	m.b, m.comm = b, env.Comm
+	m.holds = holds{} // Init is never called while a frozen state is held
 	m.u, m.v = b.NewField("u", sim.Cell), b.NewField("u", sim.Cell)
 	var err error
 	if m.hu, err = sim.NewHalo(env.Comm, b, m.u); err != nil {
@@ -210,12 +214,18 @@ func (m *Model) Step(ctx context.Context, env *sim.Env, t, dt float64) error {
 		if err := m.exchange(ctx); err != nil {
 			return err
 		}
+		if err := m.claimTarget(ctx); err != nil {
+			return err
+		}
 		fused(m.u, m.v, m.ring, m.cfg.Substeps, m.b.N, &c, m.wrapX)
 		m.swap()
 		return nil
 	}
 	for range m.cfg.Substeps {
 		if err := m.exchange(ctx); err != nil {
+			return err
+		}
+		if err := m.claimTarget(ctx); err != nil {
 			return err
 		}
 		stencil(m.u, m.v, m.b.N, &c, m.wrapX)
@@ -351,34 +361,41 @@ var fusedTileBytes = 4 << 20
 // stateVersion tags the AppendState format.
 const stateVersion = 1
 
+// stateHeader is the version byte and the cell count before the values.
+const stateHeader = 9
+
 // AppendState appends a version byte, the interior cell count and the
 // interior values of u (ghosts are refilled by the next exchange).
 func (m *Model) AppendState(buf []byte) ([]byte, error) {
-	n := m.b.N
+	return appendState(buf, m.u, m.b.N), nil
+}
+
+// appendState appends f's interior of n cells in the AppendState format.
+func appendState(buf []byte, f *sim.Field, n [3]int) []byte {
 	buf = append(buf, stateVersion)
 	buf = binary.LittleEndian.AppendUint64(buf, uint64(n[0]*n[1]*n[2]))
 	for k := 0; k < n[2]; k++ {
 		for j := 0; j < n[1]; j++ {
-			c := m.u.Idx(0, j, k)
-			for _, x := range m.u.Data[c : c+n[0]] {
+			c := f.Idx(0, j, k)
+			for _, x := range f.Data[c : c+n[0]] {
 				buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(x))
 			}
 		}
 	}
-	return buf, nil
+	return buf
 }
 
 // RestoreState is the inverse of AppendState for the same block.
 func (m *Model) RestoreState(data []byte) error {
 	n := m.b.N
 	cells := n[0] * n[1] * n[2]
-	if len(data) < 9 || data[0] != stateVersion {
+	if len(data) < stateHeader || data[0] != stateVersion {
 		return fmt.Errorf("heat: state of %d bytes is not version %d", len(data), stateVersion)
 	}
-	if got := binary.LittleEndian.Uint64(data[1:]); got != uint64(cells) || len(data) != 9+8*cells {
+	if got := binary.LittleEndian.Uint64(data[1:]); got != uint64(cells) || len(data) != stateHeader+8*cells {
 		return fmt.Errorf("heat: state holds %d cells in %d bytes, block has %d", got, len(data), cells)
 	}
-	p := 9
+	p := stateHeader
 	for k := 0; k < n[2]; k++ {
 		for j := 0; j < n[1]; j++ {
 			c := m.u.Idx(0, j, k)
