@@ -52,12 +52,46 @@ type Halo struct {
 	// On little-endian machines (the wire order) the byte buffers are views
 	// of these, so packing is a row-wise copy.
 	sendF, recvF [3][2][]float64
+	// sendRun, recvRun: where the region is one contiguous run of a
+	// one-field halo's data (the z faces: whole x-y planes, ghosts
+	// included), its start and length in Data, else length 0. On
+	// little-endian machines Exchange then sends from and receives into the
+	// field itself: no pack or unpack copy and no buffers.
+	sendRun, recvRun [3][2][2]int
 	// deferX: Exchange leaves the x self-wrap to the caller (DeferWrapX).
 	deferX bool
 }
 
 // nativeLE reports whether float64s in memory are already in wire order.
 var nativeLE = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// directRuns lets NewHalo send and receive contiguous regions in place (on
+// little-endian machines); tests and benchmarks switch it off to compare
+// with packing.
+var directRuns = true
+
+// contiguousRun returns the start in f.Data and the length of region r if
+// its points are one contiguous run of f.Data, else {0, 0}: rows follow
+// each other only if they span the whole x extent, planes only if they
+// also span the whole y extent.
+func contiguousRun(f *Field, r box) [2]int {
+	nx, ny, nz := r.hi[0]-r.lo[0], r.hi[1]-r.lo[1], r.hi[2]-r.lo[2]
+	if nx <= 0 || ny <= 0 || nz <= 0 ||
+		(nx != f.Sx && (ny > 1 || nz > 1)) || (ny != f.Sy && nz > 1) {
+		return [2]int{}
+	}
+	return [2]int{f.Idx(r.lo[0], r.lo[1], r.lo[2]), nx * ny * nz}
+}
+
+// floatBytes views f as its little-endian bytes (on little-endian machines
+// only), with capacity len: a transport that would store more than the
+// region holds must use a slice of its own.
+func floatBytes(f []float64) []byte {
+	if len(f) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&f[0])), 8*len(f))
+}
 
 // floatBuf returns n float64s and, on little-endian machines, a byte view
 // of the same memory; elsewhere a separate byte slice.
@@ -164,8 +198,16 @@ func newHalo(m messenger, b *Block, fields ...*Field) (*Halo, error) {
 				nr += rb.points()
 			}
 			if nb := b.Nbr[a][s]; nb != NoNeighbor && nb != b.Rank {
-				h.sendF[a][s], h.sendBuf[a][s] = floatBuf(ns)
-				h.recvF[a][s], h.recvBuf[a][s] = floatBuf(nr)
+				if nativeLE && directRuns && len(fields) == 1 {
+					h.sendRun[a][s] = contiguousRun(fields[0], h.sendBox[a][s][0])
+					h.recvRun[a][s] = contiguousRun(fields[0], h.recvBox[a][s][0])
+				}
+				if h.sendRun[a][s][1] == 0 {
+					h.sendF[a][s], h.sendBuf[a][s] = floatBuf(ns)
+				}
+				if h.recvRun[a][s][1] == 0 {
+					h.recvF[a][s], h.recvBuf[a][s] = floatBuf(nr)
+				}
 			}
 		}
 	}
@@ -276,18 +318,22 @@ func (h *Halo) Exchange(ctx context.Context) error {
 // shift sends to the neighbour on side ds and receives from side rs.
 func (h *Halo) shift(ctx context.Context, a, ds, rs, tag int) error {
 	dst, src := h.b.Nbr[a][ds], h.b.Nbr[a][rs]
+	var send, recv []byte
 	if dst != NoNeighbor {
-		h.pack(a, ds)
+		send = h.sendData(a, ds)
+	}
+	if src != NoNeighbor {
+		recv = h.recvData(a, rs)
 	}
 	var got []byte
 	var err error
 	switch {
 	case dst != NoNeighbor && src != NoNeighbor:
-		got, _, err = h.m.Sendrecv(ctx, h.sendBuf[a][ds], dst, tag, h.recvBuf[a][rs], src, tag)
+		got, _, err = h.m.Sendrecv(ctx, send, dst, tag, recv, src, tag)
 	case dst != NoNeighbor:
-		err = h.m.Send(ctx, dst, tag, h.sendBuf[a][ds])
+		err = h.m.Send(ctx, dst, tag, send)
 	case src != NoNeighbor:
-		got, _, err = h.m.Recv(ctx, src, tag, h.recvBuf[a][rs])
+		got, _, err = h.m.Recv(ctx, src, tag, recv)
 	default:
 		return nil
 	}
@@ -297,14 +343,44 @@ func (h *Halo) shift(ctx context.Context, a, ds, rs, tag int) error {
 	if src == NoNeighbor {
 		return nil
 	}
-	if len(got) != len(h.recvBuf[a][rs]) {
-		return fmt.Errorf("sim: halo exchange axis %d: got %d bytes from rank %d, want %d", a, len(got), src, len(h.recvBuf[a][rs]))
+	if len(got) != len(recv) {
+		return fmt.Errorf("sim: halo exchange axis %d: got %d bytes from rank %d, want %d", a, len(got), src, len(recv))
 	}
-	if nativeLE && len(got) > 0 && &got[0] != &h.recvBuf[a][rs][0] {
-		copy(h.recvBuf[a][rs], got) // the transport used its own buffer
-	}
-	h.unpack(a, rs, got)
+	h.finishRecv(a, rs, recv, got)
 	return nil
+}
+
+// sendData returns the bytes to send to side s of axis a: the field's own
+// memory for a contiguous run (the transport copies or writes it out before
+// Send returns, as comm's contract says), else the packed buffer.
+func (h *Halo) sendData(a, s int) []byte {
+	if r := h.sendRun[a][s]; r[1] > 0 {
+		return floatBytes(h.fields[0].Data[r[0] : r[0]+r[1] : r[0]+r[1]])
+	}
+	h.pack(a, s)
+	return h.sendBuf[a][s]
+}
+
+// recvData returns the buffer to receive from side s of axis a into: the
+// ghost region itself for a contiguous run, else the packing buffer. Its
+// capacity is its length, so no message can spill past the region.
+func (h *Halo) recvData(a, s int) []byte {
+	if r := h.recvRun[a][s]; r[1] > 0 {
+		return floatBytes(h.fields[0].Data[r[0] : r[0]+r[1] : r[0]+r[1]])
+	}
+	return h.recvBuf[a][s]
+}
+
+// finishRecv stores got, a message of len(buf) bytes received into buf
+// from side s of axis a, into the fields.
+func (h *Halo) finishRecv(a, s int, buf, got []byte) {
+	if nativeLE && len(got) > 0 && &got[0] != &buf[0] {
+		copy(buf, got) // the transport used its own buffer
+	}
+	if h.recvRun[a][s][1] > 0 {
+		return // received in place
+	}
+	h.unpack(a, s, got)
 }
 
 func (h *Halo) pack(a, s int) {
@@ -390,6 +466,25 @@ func copyLayer(f *Field, a, dst, src int, sign float64, r box) {
 	d[a] = dst - src
 	shift := d[0] + f.Sx*(d[1]+f.Sy*d[2])
 	u := f.Data
+	if sign == 1 && a != 0 {
+		// A layer normal to y or z is made of whole x runs: copy them,
+		// merged where rows (and planes) are adjacent, so that the z wrap
+		// of a block that spans the axis is one copy per layer.
+		nx, ny, nz := r.hi[0]-r.lo[0], r.hi[1]-r.lo[1], r.hi[2]-r.lo[2]
+		if nx == f.Sx {
+			nx, ny = nx*ny, 1
+			if nx == f.Sx*f.Sy {
+				nx, nz = nx*nz, 1
+			}
+		}
+		for k := 0; k < nz; k++ {
+			for j := 0; j < ny; j++ {
+				c := f.Idx(r.lo[0], r.lo[1]+j, r.lo[2]+k)
+				copy(u[c+shift:c+shift+nx], u[c:c+nx])
+			}
+		}
+		return
+	}
 	for k := r.lo[2]; k < r.hi[2]; k++ {
 		for j := r.lo[1]; j < r.hi[1]; j++ {
 			c := f.Idx(0, j, k)

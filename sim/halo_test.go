@@ -47,16 +47,26 @@ func mapGlobal(gr Grid, st [3]int, g [3]int, flip [3]bool) ([3]int, float64) {
 	return g, sign
 }
 
-func TestHaloExchange(t *testing.T) { testHaloExchange(t) }
+func TestHaloExchange(t *testing.T) { testHaloExchange(t, false) }
 
 // The explicit little-endian path that big-endian machines take.
 func TestHaloExchangePortable(t *testing.T) {
 	defer func(v bool) { nativeLE = v }(nativeLE)
 	nativeLE = false
-	testHaloExchange(t)
+	testHaloExchange(t, false)
+	testHaloExchange(t, true)
 }
 
-func testHaloExchange(t *testing.T) {
+// One halo per field: the z faces go in place (contiguousRun), from and
+// into the field's own memory; with directRuns off they are packed.
+func TestHaloExchangeOneField(t *testing.T) {
+	testHaloExchange(t, true)
+	defer func(v bool) { directRuns = v }(directRuns)
+	directRuns = false
+	testHaloExchange(t, true)
+}
+
+func testHaloExchange(t *testing.T, oneField bool) {
 	mixed := Grid{N: [3]int{6, 5, 7}, Hi: [3]float64{1, 1, 1},
 		BC: [3][2]Boundary{{Periodic, Periodic}, {Outflow, Reflecting}, {Reflecting, Outflow}}}
 	cases := []struct {
@@ -75,10 +85,14 @@ func testHaloExchange(t *testing.T) {
 		{Reflecting, testGrid([3]int{6, 5, 7}, Reflecting), [3]int{1, 2, 1}, 2},
 		{Reflecting, mixed, [3]int{1, 1, 1}, 2},
 		{Reflecting, mixed, [3]int{2, 2, 2}, 2}, // y: 3 and 2 cells, the thin one at the wall
+		{Periodic, testGrid([3]int{5, 4, 12}, Periodic), [3]int{1, 1, 4}, 2},
+		{Outflow, testGrid([3]int{5, 4, 8}, Outflow), [3]int{1, 1, 2}, 3},
+		{Periodic, testGrid([3]int{4, 3, 24}, Periodic), [3]int{1, 1, 8}, 2},
+		{Periodic, testGrid([3]int{4, 3, 6}, Periodic), [3]int{1, 1, 3}, 1}, // ng+1 cells: the thinnest staggered fields allow
 	}
 	locs := []Location{Cell, FaceX, FaceY, FaceZ, EdgeX, EdgeY, EdgeZ}
 	for _, c := range cases {
-		t.Run(fmt.Sprintf("%v_%v_%v_ng%d", c.grid.BC, c.grid.N, c.procs, c.ng), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%v_%v_%v_ng%d_one%v", c.grid.BC, c.grid.N, c.procs, c.ng, oneField), func(t *testing.T) {
 			size := c.procs[0] * c.procs[1] * c.procs[2]
 			runRanks(t, size, func(cm *comm.Comm) error {
 				b, err := NewBlock(c.grid, c.procs, cm.Rank(), c.ng)
@@ -103,21 +117,43 @@ func testHaloExchange(t *testing.T) {
 						}
 					}
 				}
-				h, err := NewHalo(cm, b, fields...)
-				if err != nil {
-					return err
+				groups := [][]*Field{fields}
+				if oneField {
+					groups = nil
+					for _, f := range fields {
+						groups = append(groups, []*Field{f})
+					}
 				}
-				// Field 1 (FaceX) is an x-vector component, field 2 a y one.
-				if err := h.SetReflectSign(0, "f1"); err != nil {
-					return err
-				}
-				if err := h.SetReflectSign(1, "f2", "f0"); err != nil {
-					return err
+				var halos []*Halo
+				for _, g := range groups {
+					h, err := NewHalo(cm, b, g...)
+					if err != nil {
+						return err
+					}
+					// Field 1 (FaceX) is an x-vector component, field 2 a y one.
+					for _, f := range g {
+						var err error
+						switch f.Name {
+						case "f1":
+							err = h.SetReflectSign(0, "f1")
+						case "f2", "f0":
+							err = h.SetReflectSign(1, f.Name)
+						}
+						if err != nil {
+							return err
+						}
+					}
+					if err := checkDirectRuns(h, oneField && directRuns && nativeLE); err != nil {
+						return err
+					}
+					halos = append(halos, h)
 				}
 				flips := map[int][3]bool{1: {true, false, false}, 2: {false, true, false}, 0: {false, true, false}}
 				for rep := 0; rep < 2; rep++ { // buffers are reused
-					if err := h.Exchange(bg); err != nil {
-						return err
+					for _, h := range halos {
+						if err := h.Exchange(bg); err != nil {
+							return err
+						}
 					}
 					if err := checkHaloFields(c.grid, b, fields, flips); err != nil {
 						return fmt.Errorf("exchange %d: %w", rep+1, err)
@@ -127,6 +163,32 @@ func testHaloExchange(t *testing.T) {
 			})
 		})
 	}
+}
+
+// checkDirectRuns checks that the faces exchanged in place are exactly the
+// z faces with another rank (whole x-y planes are contiguous, the regions
+// of the other axes are not unless z has one plane) when direct is set, and
+// none otherwise.
+func checkDirectRuns(h *Halo, direct bool) error {
+	b, f := h.b, h.fields[0]
+	for a := 0; a < 3; a++ {
+		for s := 0; s < 2; s++ {
+			remote := b.Nbr[a][s] != NoNeighbor && b.Nbr[a][s] != b.Rank
+			want := direct && remote && (a == 2 || a == 1 && f.N[2] == 1)
+			for _, run := range [][2]int{h.sendRun[a][s], h.recvRun[a][s]} {
+				if (run[1] > 0) != want {
+					return fmt.Errorf("axis %d side %d: run %v, want direct %v", a, s, run, want)
+				}
+			}
+			if want && a == 2 {
+				n := f.Sx * f.Sy * (b.Ng + f.Stag[a])
+				if s == 0 && h.sendRun[a][s][1] != n || s == 1 && h.recvRun[a][s][1] != n {
+					return fmt.Errorf("axis %d side %d: runs %v %v, want %d points", a, s, h.sendRun[a][s], h.recvRun[a][s], n)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // checkHaloFields compares every point of every field, ghosts included, with
@@ -279,7 +341,7 @@ func (e chanEP) Sendrecv(ctx context.Context, send []byte, dst, sendTag int, rec
 // Measured on one rank (all self-wraps) and on 2x2x2 ranks over an
 // allocation-free transport.
 func TestHaloZeroAlloc(t *testing.T) {
-	for _, procs := range [][3]int{{1, 1, 1}, {2, 2, 2}} {
+	for _, procs := range [][3]int{{1, 1, 1}, {2, 2, 2}, {1, 1, 2}} {
 		g := testGrid([3]int{8, 8, 8}, Periodic)
 		g.BC[0] = [2]Boundary{Outflow, Reflecting}
 		size := procs[0] * procs[1] * procs[2]
@@ -290,7 +352,11 @@ func TestHaloZeroAlloc(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			halos[r], err = newHalo(chanEP{net, r}, b, b.NewField("a", Cell), b.NewField("b", FaceZ), b.NewField("c", EdgeX))
+			fields := []*Field{b.NewField("a", Cell), b.NewField("b", FaceZ), b.NewField("c", EdgeX)}
+			if procs[2] == 2 && procs[0] == 1 { // one field: z faces in place
+				fields = fields[1:2]
+			}
+			halos[r], err = newHalo(chanEP{net, r}, b, fields...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -332,6 +398,61 @@ func TestHaloZeroAlloc(t *testing.T) {
 		wg.Wait()
 		if allocs != 0 {
 			t.Errorf("procs %v: %v allocs per exchange", procs, allocs)
+		}
+	}
+}
+
+// sizeEP answers every receive with a message of len(buf)+extra bytes of
+// 0xff (extra may be negative), and discards sends.
+type sizeEP struct{ extra int }
+
+func (e sizeEP) Send(ctx context.Context, dst, tag int, data []byte) error { return nil }
+
+func (e sizeEP) Recv(ctx context.Context, src, tag int, buf []byte) ([]byte, comm.Status, error) {
+	msg := make([]byte, len(buf)+e.extra)
+	for i := range msg {
+		msg[i] = 0xff
+	}
+	// As comm's transports do: into buf if it has room, else a new slice.
+	out := append(buf[:0], msg...)
+	return out, comm.Status{Source: src, Tag: tag, Len: len(out)}, nil
+}
+
+func (e sizeEP) Sendrecv(ctx context.Context, send []byte, dst, sendTag int, recvBuf []byte, src, recvTag int) ([]byte, comm.Status, error) {
+	return e.Recv(ctx, src, recvTag, recvBuf)
+}
+
+// A message of the wrong size from a z neighbour is an error, and one too
+// long never reaches the field beyond the ghost planes it is received into
+// in place; one too short is partly stored there but Exchange still fails.
+func TestHaloDirectWrongSize(t *testing.T) {
+	for _, extra := range []int{8, 1, -8} {
+		g := testGrid([3]int{4, 3, 8}, Periodic)
+		b, err := NewBlock(g, [3]int{1, 1, 2}, 0, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := b.NewField("u", Cell)
+		h, err := newHalo(sizeEP{extra}, b, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.recvRun[2][0][1] == 0 || h.recvRun[2][1][1] == 0 {
+			t.Fatalf("z faces not in place: %v", h.recvRun[2])
+		}
+		for i := range f.Data {
+			f.Data[i] = 1
+		}
+		err = h.Exchange(bg)
+		if err == nil || !strings.Contains(err.Error(), "bytes from rank") {
+			t.Fatalf("extra %d: err = %v", extra, err)
+		}
+		// The first z shift (upward) receives into the low ghost planes.
+		r := h.recvRun[2][0]
+		for i, v := range f.Data {
+			if (i < r[0] || i >= r[0]+r[1]) && v != 1 {
+				t.Fatalf("extra %d: Data[%d] = %v outside the low z ghosts [%d,%d)", extra, i, v, r[0], r[0]+r[1])
+			}
 		}
 	}
 }
