@@ -38,7 +38,7 @@ func init() {
 // reference runs heat directly with the sim driver on one in-process world.
 func reference(t *testing.T, n, ranks int, steps int64) uint64 {
 	t.Helper()
-	spec := JobSpec{Problem: "heat", Grid: [3]int{n, n, n}}
+	spec := JobSpec{Problem: "heat", Grid: [3]int{n, n, n}, Ranks: ranks}
 	setup, err := setupProblem(&spec)
 	if err != nil {
 		t.Fatal(err)
