@@ -15,16 +15,19 @@ import (
 	"github.com/apollo-hpc/apollo/checkpoint"
 	"github.com/apollo-hpc/apollo/comm"
 	"github.com/apollo-hpc/apollo/comm/inproc"
+	"github.com/apollo-hpc/apollo/examples/heat/heat"
 	"github.com/apollo-hpc/apollo/sim"
 	"github.com/apollo-hpc/apollo/sim/mhd"
 )
 
-// BenchmarkStallLive: the stall of a live MHD solver per checkpoint beside
-// the full write time, with the real model (blast, 160³ cells on one rank:
-// a 282 MB state) and a real Checkpointer (4+2, memory level over 6 memory
-// stores, or directory level over 6 directories; BusyWait as the node).
-// Two hand-overs alternate on the same model and Checkpointer (an
-// interleaved A/B, the order swapped every op):
+// BenchmarkStallLive: the stall of a live solver per checkpoint beside the
+// full write time, with a real model and a real Checkpointer (4+2, memory
+// level over 6 memory stores, or directory level over 6 directories;
+// BusyWait as the node). The models: MHD (blast, 160³ cells on one rank: a
+// 282 MB state), whose in-place step copies a frozen state set once, and
+// heat at 335³ (a 301 MB state), whose every step writes a new field, so a
+// frozen state costs it no copy. Two hand-overs alternate on the same model
+// and Checkpointer (an interleaved A/B, the order swapped every op):
 //
 //   - copy: the node's path for a model that cannot freeze: AppendState
 //     into the driver's buffer, AppendBinary into one of two alternating
@@ -32,37 +35,49 @@ import (
 //   - freeze: Freeze, then TakeFunc with the snapshot's AppendBinary; the
 //     checkpointer serializes in the background and releases the state.
 //
-// A cycle is: checkpoint, the step after it (which, after a freeze, starts
-// from a copy in the next state set and overlaps the background write),
-// a plain step. The stall is capture + serialization + hand-over + any wait
-// of the next step for the frozen state; the write is from the capture
-// until the checkpoint is stored (stall + Written.Write). One op is one
-// copy cycle and one freeze cycle; the metrics are medians over the ops.
-// APOLLO_STALL_N sets another grid size (e.g. 32 for a smoke run).
+// A cycle is: checkpoint, the step after it (which, after a freeze,
+// overlaps the background write), a plain step. The stall is capture +
+// serialization + hand-over + any wait of the next step for the frozen
+// state; the write is from the capture until the checkpoint is stored
+// (stall + Written.Write). One op is one copy cycle and one freeze cycle;
+// the metrics are medians over the ops. APOLLO_STALL_N sets the MHD grid
+// size (e.g. 32 for a smoke run; heat scales with it).
 func BenchmarkStallLive(b *testing.B) {
 	n := 160
 	if v, err := strconv.Atoi(os.Getenv("APOLLO_STALL_N")); err == nil && v >= 8 {
 		n = v
 	}
 	for _, lv := range []checkpoint.Level{checkpoint.LevelMemory, checkpoint.LevelDir} {
-		b.Run(fmt.Sprintf("%d^3/%v", n, lv), func(b *testing.B) { benchStallLive(b, n, lv) })
+		b.Run(fmt.Sprintf("mhd-%d^3/%v", n, lv), func(b *testing.B) {
+			m, err := mhd.New(mhd.Config{Problem: "blast", NX: n})
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchStallLive(b, "mhd", m, m.Grid(), mhd.Ghosts, lv)
+		})
+		hn := n * 335 / 160
+		b.Run(fmt.Sprintf("heat-%d^3/%v", hn, lv), func(b *testing.B) {
+			benchStallLive(b, "heat", heat.New(heat.Config{Init: heat.Gauss}), heat.DefaultGrid(hn), heat.Ghosts, lv)
+		})
 	}
+}
+
+// stallModel is a model that can freeze its state.
+type stallModel interface {
+	sim.Model
+	sim.Freezer
 }
 
 type cycleTimes struct {
 	stall, write, after, plain time.Duration
 }
 
-func benchStallLive(b *testing.B, n int, lv checkpoint.Level) {
+func benchStallLive(b *testing.B, name string, m stallModel, g sim.Grid, ng int, lv checkpoint.Level) {
 	runtime.GC()
 	ctx := context.Background()
 	c := comm.New(inproc.NewWorld(1, 1)[0])
 	defer c.Close()
-	m, err := mhd.New(mhd.Config{Problem: "blast", NX: n})
-	if err != nil {
-		b.Fatal(err)
-	}
-	env, err := sim.NewEnv(c, m.Grid(), [3]int{}, mhd.Ghosts)
+	env, err := sim.NewEnv(c, g, [3]int{}, ng)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -81,7 +96,7 @@ func benchStallLive(b *testing.B, n int, lv checkpoint.Level) {
 	}
 	blk := env.Block
 	snapOf := func(step int64, t float64) sim.Snapshot {
-		return sim.Snapshot{Model: "mhd", Grid: blk.Grid, Procs: blk.Procs, Rank: blk.Rank, Ng: blk.Ng, Step: step, Time: t}
+		return sim.Snapshot{Model: name, Grid: blk.Grid, Procs: blk.Procs, Rank: blk.Rank, Ng: blk.Ng, Step: step, Time: t}
 	}
 	probe := snapOf(0, 0)
 	state, _ := m.AppendState(nil)
@@ -102,13 +117,15 @@ func benchStallLive(b *testing.B, n int, lv checkpoint.Level) {
 	defer ck.Close()
 
 	var step int64
+	var t float64
 	step1 := func() time.Duration {
 		t0 := time.Now()
 		dt := m.MaxDt(env)
-		if err := m.Step(ctx, env, m.Time(), dt); err != nil {
+		if err := m.Step(ctx, env, t, dt); err != nil {
 			b.Fatal(err)
 		}
 		step++
+		t += dt
 		return time.Since(t0)
 	}
 	var bufs [2][]byte
@@ -119,7 +136,7 @@ func benchStallLive(b *testing.B, n int, lv checkpoint.Level) {
 		meta := checkpoint.Meta{ID: id, Step: step}
 		_, wait0 := m.FreezeWait()
 		t0 := time.Now()
-		snap := snapOf(step, m.Time())
+		snap := snapOf(step, t)
 		if freeze {
 			fz, err := m.Freeze()
 			if err != nil {
