@@ -5,7 +5,7 @@
 // The functions below are Go's pure-Go math.Sin, math.Cos and math.Atan
 // (sin.go, atan.go, trig_reduce.go of Go 1.26, from the Cephes library),
 // with every product that could fuse wrapped in float64(...). The standard
-// library's own copies fuse at GOAMD64=v3 (math.Atan 40 FMAs, sin/cos 6),
+// library's own copies fuse at GOAMD64=v3 (Go 1.26: atan.go 40 FMAs, sin.go 4),
 // so the problems' initial conditions would get different bits on a v1 and
 // a v3 build. Without fusion these give exactly the v1 math package's bits
 // (fma_test.go checks both).
