@@ -74,7 +74,7 @@ func TestHLLDSIMDMatchesGo(t *testing.T) {
 				hlld(L, 5.0/3, &sl, &sr, bn[off:], &sa, &ss)
 				hlldGo(L, 5.0/3, &sl, &sr, bn[off:], &sb, &ss)
 				for i := 0; i < L; i++ {
-					regions[hlldRegion(5.0/3, &sl, &sr, bn[off:], i)]++
+					regions[hlldRegionOf(5.0/3, &sl, &sr, bn[off:], i)]++
 					for m := 0; m < 7; m++ {
 						if math.Float64bits(sa[m][i]) != math.Float64bits(sb[m][i]) {
 							t.Fatalf("L=%d off=%d face %d flux %d: AVX2 %v, Go %v", L, off, i, m, sa[m][i], sb[m][i])
@@ -90,42 +90,6 @@ func TestHLLDSIMDMatchesGo(t *testing.T) {
 			t.Errorf("no random face fell in region %s", r)
 		}
 	}
-}
-
-// hlldRegion names the HLLD region hlldGo picks for face i (for coverage).
-func hlldRegion(gamma float64, pl, pr *[7][]float64, bn []float64, i int) string {
-	var l, r, f [7][]float64
-	var sc [6][]float64
-	for m := 0; m < 7; m++ {
-		l[m], r[m], f[m] = pl[m][i:i+1], pr[m][i:i+1], make([]float64, 1)
-	}
-	for m := 0; m < 6; m++ {
-		sc[m] = make([]float64, 1)
-	}
-	hlldGo(1, gamma, &l, &r, bn[i:i+1], &f, &sc)
-	s0, s4 := sc[4][0], sc[5][0]
-	if s0 >= 0 {
-		return "FL"
-	}
-	if s4 <= 0 {
-		return "FR"
-	}
-	d1, u1, d2, u2 := l[0][0], l[1][0], r[0][0], r[1][0]
-	pt1, pt2 := sc[1][0], sc[3][0]
-	sdl1, sdr2 := (s0-u1)*d1, (s4-u2)*d2
-	s2 := ((sdr2*u2 - sdl1*u1) + (pt1 - pt2)) / (sdr2 - sdl1)
-	abx := math.Abs(bn[i])
-	s1 := s2 - abx/math.Sqrt(sdl1/(s0-s2))
-	s3 := s2 + abx/math.Sqrt(sdr2/(s4-s2))
-	switch {
-	case s1 >= 0:
-		return "F*L"
-	case s2 >= 0:
-		return "F**L"
-	case s3 > 0:
-		return "F**R"
-	}
-	return "F*R"
 }
 
 // TestPrimRowSIMDMatchesGo: the AVX2 primitives give primRowGo's bits and
