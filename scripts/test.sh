@@ -47,6 +47,16 @@ else
 	echo "== GOEXPERIMENT=simd tests skipped: this Go toolchain or GOARCH has no simd/archsimd"
 fi
 
+# Packages with assembly kernels also build without them (-tags purego, as on
+# other CPUs and architectures): their dispatch and pure-Go paths are tested
+# there too.
+asm_pkgs=$(git ls-files '*.s' 2>/dev/null | xargs -r -n1 dirname | sort -u | sed 's|^|./|')
+if [[ -n "$asm_pkgs" ]]; then
+	echo "== go test -tags purego ($(echo $asm_pkgs | wc -w) packages with assembly)"
+	go vet -tags purego $asm_pkgs
+	go test -tags purego -timeout 20m $asm_pkgs
+fi
+
 if [[ "$FUZZTIME" != "0" ]]; then
 	echo "== fuzz targets, ${FUZZTIME} each"
 	for p in $(go list ./...); do
