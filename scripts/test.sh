@@ -62,7 +62,22 @@ if [[ "$FUZZTIME" != "0" ]]; then
 	for p in $(go list ./...); do
 		for f in $(go test -list '^Fuzz' "$p" 2>/dev/null | grep '^Fuzz' || true); do
 			echo "-- $p $f"
-			go test -run '^$' -fuzz "^${f}\$" -fuzztime "$FUZZTIME" "$p" >/tmp/apollo-fuzz.log 2>&1 || { cat /tmp/apollo-fuzz.log; exit 1; }
+			corpus="$(go list -f '{{.Dir}}' "$p")/testdata/fuzz/$f"
+			before=$(ls "$corpus" 2>/dev/null | wc -l)
+			if ! go test -run '^$' -fuzz "^${f}\$" -fuzztime "$FUZZTIME" "$p" >/tmp/apollo-fuzz.log 2>&1; then
+				# Go 1.26's fuzz coordinator can fail a target with a bare
+				# "context deadline exceeded" at the -fuzztime boundary
+				# (go.dev/issue/75804, fixed in Go 1.27): no input failed and
+				# no reproducer is written. Anything else, or a written
+				# reproducer, fails the run.
+				after=$(ls "$corpus" 2>/dev/null | wc -l)
+				if [[ "$after" == "$before" ]] && grep -q '^    context deadline exceeded$' /tmp/apollo-fuzz.log &&
+					! grep -q -e 'Failing input written' -e '^panic' /tmp/apollo-fuzz.log; then
+					echo "   (ignored: fuzz coordinator deadline race, go.dev/issue/75804; no failing input)"
+				else
+					cat /tmp/apollo-fuzz.log; exit 1
+				fi
+			fi
 		done
 	done
 fi
