@@ -57,20 +57,23 @@ if [[ -n "$asm_pkgs" ]]; then
 	go test -tags purego -timeout 20m $asm_pkgs
 fi
 
+# count_files prints the number of entries of directory $1 (0 if absent).
+count_files() { if [[ -d "$1" ]]; then find "$1" -mindepth 1 -maxdepth 1 | wc -l; else echo 0; fi; }
+
 if [[ "$FUZZTIME" != "0" ]]; then
 	echo "== fuzz targets, ${FUZZTIME} each"
 	for p in $(go list ./...); do
 		for f in $(go test -list '^Fuzz' "$p" 2>/dev/null | grep '^Fuzz' || true); do
 			echo "-- $p $f"
 			corpus="$(go list -f '{{.Dir}}' "$p")/testdata/fuzz/$f"
-			before=$(ls "$corpus" 2>/dev/null | wc -l)
+			before=$(count_files "$corpus")
 			if ! go test -run '^$' -fuzz "^${f}\$" -fuzztime "$FUZZTIME" "$p" >/tmp/apollo-fuzz.log 2>&1; then
 				# Go 1.26's fuzz coordinator can fail a target with a bare
 				# "context deadline exceeded" at the -fuzztime boundary
 				# (go.dev/issue/75804, fixed in Go 1.27): no input failed and
 				# no reproducer is written. Anything else, or a written
 				# reproducer, fails the run.
-				after=$(ls "$corpus" 2>/dev/null | wc -l)
+				after=$(count_files "$corpus")
 				if [[ "$after" == "$before" ]] && grep -q '^    context deadline exceeded$' /tmp/apollo-fuzz.log &&
 					! grep -q -e 'Failing input written' -e '^panic' /tmp/apollo-fuzz.log; then
 					echo "   (ignored: fuzz coordinator deadline race, go.dev/issue/75804; no failing input)"
