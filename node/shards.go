@@ -41,8 +41,11 @@ func signRequest(key []byte, method, path, query string, t int64, length int64) 
 
 // verifyRequest checks a request's signature and freshness.
 func verifyRequest(key []byte, method, path, query, ts, sig string, length int64, now time.Time) error {
+	// Only the canonical decimal form: one timestamp, one spelling (the
+	// signature covers the number, so "017…" or "+17…" would be replays
+	// under another name).
 	t, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
+	if err != nil || strconv.FormatInt(t, 10) != ts {
 		return fmt.Errorf("bad X-Apollo-Time %q", ts)
 	}
 	if d := now.Sub(time.Unix(0, t)); d > sigWindow || d < -sigWindow {

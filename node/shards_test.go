@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -165,11 +166,15 @@ func FuzzVerifyRequest(f *testing.F) {
 		if err == nil && sig != signRequest(key, method, path, query, mustInt(ts), length) {
 			t.Fatal("accepted a wrong signature")
 		}
+		if err == nil && strconv.FormatInt(mustInt(ts), 10) != ts {
+			t.Fatalf("accepted the timestamp %q, not in canonical decimal form", ts)
+		}
 	})
 }
 
+// mustInt is the decimal value of s (0 if it has none); verifyRequest
+// accepts only canonical decimal timestamps.
 func mustInt(s string) int64 {
-	var n int64
-	fmt.Sscan(s, &n)
+	n, _ := strconv.ParseInt(s, 10, 64)
 	return n
 }
