@@ -220,12 +220,20 @@ func (c *cluster) status() (*coord.Status, error) {
 // waitFor polls the controller until cond holds.
 func (c *cluster) waitFor(what string, timeout time.Duration, cond func(*coord.State) bool) *coord.State {
 	c.t.Helper()
+	return c.waitEvery(what, timeout, 50*time.Millisecond, cond)
+}
+
+// waitEvery is waitFor polling every interval: a state that lasts only
+// milliseconds (a checkpoint reported by some ranks, not yet committed)
+// needs a short one.
+func (c *cluster) waitEvery(what string, timeout, interval time.Duration, cond func(*coord.State) bool) *coord.State {
+	c.t.Helper()
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
 		if s, err := c.status(); err == nil && cond(s.State) {
 			return s.State
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(interval)
 	}
 	c.t.Fatalf("timed out waiting for %s\n%s", what, c.dump())
 	return nil
@@ -313,7 +321,8 @@ func TestNodeKilled(t *testing.T) {
 			if duringWrite {
 				// Kill as soon as some ranks reported a checkpoint that is
 				// not committed yet: its shards are still being written.
-				st = c.waitFor("a pending checkpoint", time.Minute, func(s *coord.State) bool {
+				// With frozen checkpoints that lasts a few milliseconds.
+				st = c.waitEvery("a pending checkpoint", time.Minute, time.Millisecond, func(s *coord.State) bool {
 					return len(s.Pending) > 0 && s.Pending[0].Reported < 4 && s.Pending[0].Step >= 40
 				})
 			} else {
