@@ -23,15 +23,16 @@ type trapHeat struct {
 var (
 	trapArmed atomic.Bool
 	trapStep  = 35.0 // in steps of the test job
-	// trapRelease ends a wedged step (the test closes it when done).
-	trapRelease = make(chan struct{})
+	// trapRelease ends a wedged step: each test that wedges one stores a
+	// fresh channel and closes it when done (so -count=N works).
+	trapRelease atomic.Pointer[chan struct{}]
 )
 
 func (m trapHeat) Step(ctx context.Context, env *sim.Env, t, dt float64) error {
 	if env.Comm.Rank() == 1 && t >= (trapStep-0.5)*dt && trapArmed.CompareAndSwap(true, false) {
 		switch {
 		case m.wedge: // deaf to its context, like a deadlock on a mutex
-			<-trapRelease
+			<-*trapRelease.Load()
 			return errors.New("trap: released")
 		case m.block:
 			<-ctx.Done()
@@ -117,8 +118,10 @@ func TestRunStallWatchdogWedged(t *testing.T) {
 	// defaults (5 min against 6 s): the wedged node goes before a node of
 	// the new epoch, stuck waiting for it, times out.
 	cfg.Node.StallTimeout = 5 * time.Second
+	release := make(chan struct{})
+	trapRelease.Store(&release)
+	defer close(release)
 	trapArmed.Store(true)
-	defer close(trapRelease)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	res, err := Run(ctx, cfg, RunOptions{Log: quietLog()})
