@@ -43,40 +43,49 @@ var rCosCoef = [...]float64{
 	4.16666666666665929218e-2,   // 0x3fa555555555554b
 }
 
-// roundedCos is math.Cos without fusion.
-func roundedCos(x float64) float64 {
+// roundedOctant reduces x ≥ 0 to its octant j (0–7, zeros mapped to the
+// origin) and the remainder z, as math.Sin and math.Cos both do.
+func roundedOctant(x float64) (j uint64, z float64) {
 	const (
 		PI4A = 7.85398125648498535156e-1  // 0x3fe921fb40000000, math.Pi/4 split into three parts
 		PI4B = 3.77489470793079817668e-8  // 0x3e64442d00000000,
 		PI4C = 2.69515142907905952645e-15 // 0x3ce8469898cc5170,
 	)
+	if x >= rReduceThreshold {
+		return roundedTrigReduce(x)
+	}
+	j = uint64(x * (4 / math.Pi)) // integer part of x/(math.Pi/4), as integer for tests on the phase angle
+	y := float64(j)               // integer part of x/(math.Pi/4), as float
+	// map zeros to origin
+	if j&1 == 1 {
+		j++
+		y++
+	}
+	j &= 7                                                          // octant modulo 2Pi radians (360 degrees)
+	z = ((x - float64(y*PI4A)) - float64(y*PI4B)) - float64(y*PI4C) // Extended precision modular arithmetic
+	return j, z
+}
+
+// roundedSinPoly and roundedCosPoly are the sin and cos polynomials of the
+// reduced argument z, zz = z².
+func roundedSinPoly(z, zz float64) float64 {
+	return z + float64(z*zz*(float64((float64((float64((float64(((float64(rSinCoef[0]*zz))+rSinCoef[1])*zz)+rSinCoef[2])*zz)+rSinCoef[3])*zz)+rSinCoef[4])*zz)+rSinCoef[5]))
+}
+
+func roundedCosPoly(zz float64) float64 {
+	return 1.0 - float64(0.5*zz) + float64(zz*zz*(float64((float64((float64((float64(((float64(rCosCoef[0]*zz))+rCosCoef[1])*zz)+rCosCoef[2])*zz)+rCosCoef[3])*zz)+rCosCoef[4])*zz)+rCosCoef[5]))
+}
+
+// roundedCos is math.Cos without fusion.
+func roundedCos(x float64) float64 {
 	// special cases
 	switch {
 	case math.IsNaN(x) || math.IsInf(x, 0):
 		return math.NaN()
 	}
-
 	// make argument positive
 	sign := false
-	x = math.Abs(x)
-
-	var j uint64
-	var y, z float64
-	if x >= rReduceThreshold {
-		j, z = roundedTrigReduce(x)
-	} else {
-		j = uint64(x * (4 / math.Pi)) // integer part of x/(math.Pi/4), as integer for tests on the phase angle
-		y = float64(j)                // integer part of x/(math.Pi/4), as float
-
-		// map zeros to origin
-		if j&1 == 1 {
-			j++
-			y++
-		}
-		j &= 7                                                          // octant modulo 2Pi radians (360 degrees)
-		z = ((x - float64(y*PI4A)) - float64(y*PI4B)) - float64(y*PI4C) // Extended precision modular arithmetic
-	}
-
+	j, z := roundedOctant(math.Abs(x))
 	if j > 3 {
 		j -= 4
 		sign = !sign
@@ -84,12 +93,12 @@ func roundedCos(x float64) float64 {
 	if j > 1 {
 		sign = !sign
 	}
-
 	zz := float64(z * z)
+	var y float64
 	if j == 1 || j == 2 {
-		y = z + float64(z*zz*(float64((float64((float64((float64(((float64(rSinCoef[0]*zz))+rSinCoef[1])*zz)+rSinCoef[2])*zz)+rSinCoef[3])*zz)+rSinCoef[4])*zz)+rSinCoef[5]))
+		y = roundedSinPoly(z, zz)
 	} else {
-		y = 1.0 - float64(0.5*zz) + float64(zz*zz*(float64((float64((float64((float64(((float64(rCosCoef[0]*zz))+rCosCoef[1])*zz)+rCosCoef[2])*zz)+rCosCoef[3])*zz)+rCosCoef[4])*zz)+rCosCoef[5]))
+		y = roundedCosPoly(zz)
 	}
 	if sign {
 		y = -y
@@ -99,11 +108,6 @@ func roundedCos(x float64) float64 {
 
 // roundedSin is math.Sin without fusion.
 func roundedSin(x float64) float64 {
-	const (
-		PI4A = 7.85398125648498535156e-1  // 0x3fe921fb40000000, math.Pi/4 split into three parts
-		PI4B = 3.77489470793079817668e-8  // 0x3e64442d00000000,
-		PI4C = 2.69515142907905952645e-15 // 0x3ce8469898cc5170,
-	)
 	// special cases
 	switch {
 	case x == 0 || math.IsNaN(x):
@@ -111,40 +115,24 @@ func roundedSin(x float64) float64 {
 	case math.IsInf(x, 0):
 		return math.NaN()
 	}
-
 	// make argument positive but save the sign
 	sign := false
 	if x < 0 {
 		x = -x
 		sign = true
 	}
-
-	var j uint64
-	var y, z float64
-	if x >= rReduceThreshold {
-		j, z = roundedTrigReduce(x)
-	} else {
-		j = uint64(x * (4 / math.Pi)) // integer part of x/(math.Pi/4), as integer for tests on the phase angle
-		y = float64(j)                // integer part of x/(math.Pi/4), as float
-
-		// map zeros to origin
-		if j&1 == 1 {
-			j++
-			y++
-		}
-		j &= 7                                                          // octant modulo 2Pi radians (360 degrees)
-		z = ((x - float64(y*PI4A)) - float64(y*PI4B)) - float64(y*PI4C) // Extended precision modular arithmetic
-	}
+	j, z := roundedOctant(x)
 	// reflect in x axis
 	if j > 3 {
 		sign = !sign
 		j -= 4
 	}
 	zz := float64(z * z)
+	var y float64
 	if j == 1 || j == 2 {
-		y = 1.0 - float64(0.5*zz) + float64(zz*zz*(float64((float64((float64((float64(((float64(rCosCoef[0]*zz))+rCosCoef[1])*zz)+rCosCoef[2])*zz)+rCosCoef[3])*zz)+rCosCoef[4])*zz)+rCosCoef[5]))
+		y = roundedCosPoly(zz)
 	} else {
-		y = z + float64(z*zz*(float64((float64((float64((float64(((float64(rSinCoef[0]*zz))+rSinCoef[1])*zz)+rSinCoef[2])*zz)+rSinCoef[3])*zz)+rSinCoef[4])*zz)+rSinCoef[5]))
+		y = roundedSinPoly(z, zz)
 	}
 	if sign {
 		y = -y
