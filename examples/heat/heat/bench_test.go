@@ -123,24 +123,30 @@ func BenchmarkHeat160(b *testing.B) {
 	}
 }
 
+// benchBlocks returns the blocks of a 160³ grid over procs with ghost width
+// ng, and for each a field u with nonzero values and a field v.
+func benchBlocks(b *testing.B, procs [3]int, ng int) (blks []*sim.Block, us, vs []*sim.Field) {
+	b.Helper()
+	for r := 0; r < procs[0]*procs[1]*procs[2]; r++ {
+		blk, err := sim.NewBlock(DefaultGrid(160), procs, r, ng)
+		if err != nil {
+			b.Fatal(err)
+		}
+		u, v := blk.NewField("u", sim.Cell), blk.NewField("v", sim.Cell)
+		for i := range u.Data {
+			u.Data[i] = float64(i % 13)
+		}
+		blks, us, vs = append(blks, blk), append(us, u), append(vs, v)
+	}
+	return blks, us, vs
+}
+
 // BenchmarkStencil160 times the kernel alone at 160³ (no halo, no driver),
 // as one block and as eight 80³ blocks, for a few y-tile working sets.
 func BenchmarkStencil160(b *testing.B) {
 	defer func(t int) { tileBytes = t }(tileBytes)
 	for _, procs := range [][3]int{{1, 1, 1}, {2, 2, 2}} {
-		var us, vs []*sim.Field
-		var blks []*sim.Block
-		for r := 0; r < procs[0]*procs[1]*procs[2]; r++ {
-			blk, err := sim.NewBlock(DefaultGrid(160), procs, r, 1)
-			if err != nil {
-				b.Fatal(err)
-			}
-			u, v := blk.NewField("u", sim.Cell), blk.NewField("v", sim.Cell)
-			for i := range u.Data {
-				u.Data[i] = float64(i % 13)
-			}
-			us, vs, blks = append(us, u), append(vs, v), append(blks, blk)
-		}
+		blks, us, vs := benchBlocks(b, procs, 1)
 		for _, tb := range []int{64 << 10, 256 << 10, 1 << 30} {
 			b.Run(fmt.Sprintf("blocks=%d/tile=%dKiB", len(blks), tb>>10), func(b *testing.B) {
 				tileBytes = tb
@@ -165,20 +171,10 @@ func BenchmarkStencil160(b *testing.B) {
 func BenchmarkFused160(b *testing.B) {
 	defer func(t, f int) { tileBytes, fusedTileBytes = t, f }(tileBytes, fusedTileBytes)
 	for _, procs := range [][3]int{{1, 1, 1}, {1, 1, 2}} {
-		var us, vs []*sim.Field
-		var rings [][]float64
-		var blks []*sim.Block
-		for r := 0; r < procs[2]; r++ {
-			blk, err := sim.NewBlock(DefaultGrid(160), procs, r, MaxSubsteps)
-			if err != nil {
-				b.Fatal(err)
-			}
-			u, v := blk.NewField("u", sim.Cell), blk.NewField("v", sim.Cell)
-			for i := range u.Data {
-				u.Data[i] = float64(i % 13)
-			}
-			us, vs, blks = append(us, u), append(vs, v), append(blks, blk)
-			rings = append(rings, make([]float64, 3*(MaxSubsteps-1)*u.Sx*u.Sy))
+		blks, us, vs := benchBlocks(b, procs, MaxSubsteps)
+		rings := make([][]float64, len(blks))
+		for r, u := range us {
+			rings[r] = make([]float64, 3*(MaxSubsteps-1)*u.Sx*u.Sy)
 		}
 		c := coefs{0.4, 0.1, 0.1, 0.1}
 		for _, tb := range []int{256 << 10, 1 << 20, 2 << 20, 4 << 20} {
