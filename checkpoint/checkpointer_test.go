@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -436,16 +437,15 @@ func TestRestoreSkipsDamagedFiles(t *testing.T) {
 	t.Log(err)
 }
 
-// TestTakeOwnedDoubleBuffer: TakeOwned reads the caller's buffer in the
-// background; a caller alternating two buffers fills one while the other
-// is being written (the race detector sees any read of the buffer being
-// filled), and every checkpoint restores exactly the bytes handed over.
-func TestTakeOwnedDoubleBuffer(t *testing.T) {
-	const k, m = 2, 1
+// recordingCheckpointer is a Checkpointer with a memory level every
+// `every` steps over k+m memory stores (BusyWait); written returns what
+// OnWritten has reported so far.
+func recordingCheckpointer(t *testing.T, k, m int, every int64) (c *Checkpointer, written func() []Written) {
+	t.Helper()
 	var mu sync.Mutex
 	var ws []Written
 	c, err := New(0, Config{K: k, M: m, Capacity: 1 << 20, Logger: quiet, Busy: BusyWait,
-		Levels: []LevelConfig{{Level: LevelMemory, Every: 1, Domains: memDomains(k + m), Keep: 10}},
+		Levels: []LevelConfig{{Level: LevelMemory, Every: every, Domains: memDomains(k + m), Keep: 10}},
 		OnWritten: func(w Written) {
 			mu.Lock()
 			ws = append(ws, w)
@@ -454,6 +454,20 @@ func TestTakeOwnedDoubleBuffer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return c, func() []Written {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(ws)
+	}
+}
+
+// TestTakeOwnedDoubleBuffer: TakeOwned reads the caller's buffer in the
+// background; a caller alternating two buffers fills one while the other
+// is being written (the race detector sees any read of the buffer being
+// filled), and every checkpoint restores exactly the bytes handed over.
+func TestTakeOwnedDoubleBuffer(t *testing.T) {
+	const k, m = 2, 1
+	c, written := recordingCheckpointer(t, k, m, 1)
 	defer c.Close()
 	ctx := context.Background()
 	var bufs [2][]byte
@@ -473,6 +487,7 @@ func TestTakeOwnedDoubleBuffer(t *testing.T) {
 	if _, err := c.TakeOwned(ctx, Meta{ID: 7, Step: 7}, make([]byte, 2<<20)); err == nil {
 		t.Fatal("state over capacity accepted")
 	}
+	ws := written()
 	if len(ws) != 6 {
 		t.Fatalf("%d checkpoints written, want 6", len(ws))
 	}
@@ -525,18 +540,7 @@ func (f *frozenState) counts() (int, int) {
 
 func TestTakeFuncRoundTripAndRelease(t *testing.T) {
 	const k, m = 2, 1
-	var mu sync.Mutex
-	var ws []Written
-	c, err := New(0, Config{K: k, M: m, Capacity: 1 << 20, Logger: quiet, Busy: BusyWait,
-		Levels: []LevelConfig{{Level: LevelMemory, Every: 2, Domains: memDomains(k + m), Keep: 10}},
-		OnWritten: func(w Written) {
-			mu.Lock()
-			ws = append(ws, w)
-			mu.Unlock()
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, written := recordingCheckpointer(t, k, m, 2)
 	defer c.Close()
 	ctx := context.Background()
 	want := map[uint64][]byte{}
@@ -575,6 +579,7 @@ func TestTakeFuncRoundTripAndRelease(t *testing.T) {
 	if _, err := c.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
+	ws := written()
 	if len(ws) != 4 {
 		t.Fatalf("%d checkpoints written, want 4", len(ws))
 	}
