@@ -36,3 +36,11 @@ func foldConstant(k int, poly uint32) uint64 {
 func foldPair(d int) [2]uint64 {
 	return [2]uint64{foldConstant(8*d+32, castagnoliPoly), foldConstant(8*d-32, castagnoliPoly)}
 }
+
+// FoldMultipliers returns the two quadword multipliers that move CRC-32C
+// state held in a 128-bit lane forward by d bytes (d >= 16): with a lane
+// (lo, hi) and the multipliers (k0, k1), clmul(lo, k0) ^ clmul(hi, k1)
+// is congruent to the lane shifted d bytes later. Kernels outside this
+// package that checksum bytes while doing other work with them (the
+// checkpoint encoder) fold with it; see TestFoldMultipliers for the scheme.
+func FoldMultipliers(d int) [2]uint64 { return foldPair(d) }
