@@ -57,9 +57,21 @@ type outcome struct {
 // model takes the fused path exactly when fused is true.
 func run(t *testing.T, eps []comm.Endpoint, g sim.Grid, ng int, fused bool, cfg Config, dc sim.DriverConfig) outcome {
 	t.Helper()
+	return runProcs(t, eps, g, [3]int{}, ng, cfg, dc, func(m *Model) error {
+		if m.Fused() != fused {
+			return fmt.Errorf("ghost width %d, %d sub-steps, BC %v: fused %v, want %v", ng, m.Config().Substeps, g.BC, m.Fused(), fused)
+		}
+		return nil
+	})
+}
+
+// runProcs is run on the process grid procs (zero: sim.ProcGrid's), with
+// check called on every rank's model after the run.
+func runProcs(t *testing.T, eps []comm.Endpoint, g sim.Grid, procs [3]int, ng int, cfg Config, dc sim.DriverConfig, check func(*Model) error) outcome {
+	t.Helper()
 	outs := make([]outcome, len(eps))
 	onRanks(t, eps, func(c *comm.Comm) error {
-		env, err := sim.NewEnv(c, g, [3]int{}, ng)
+		env, err := sim.NewEnv(c, g, procs, ng)
 		if err != nil {
 			return err
 		}
@@ -68,8 +80,8 @@ func run(t *testing.T, eps []comm.Endpoint, g sim.Grid, ng int, fused bool, cfg 
 		if err != nil {
 			return err
 		}
-		if m.Fused() != fused {
-			return fmt.Errorf("ghost width %d, %d sub-steps, BC %v: fused %v, want %v", ng, m.Config().Substeps, g.BC, m.Fused(), fused)
+		if err := check(m); err != nil {
+			return err
 		}
 		var o outcome
 		o.time = res.Time
