@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strconv"
 	"syscall"
 	"testing"
 
@@ -66,6 +67,17 @@ func benchBlast(b *testing.B, n, ranks int) {
 			}
 			if err := m.Init(ctx, env); err != nil {
 				return err
+			}
+			// APOLLO_MHD_SLAB sets the z-planes per slab (see stage), to
+			// compare slab sizes; "whole" is the pass-by-pass schedule.
+			switch v := os.Getenv("APOLLO_MHD_SLAB"); v {
+			case "":
+			case "whole":
+				m.s.slab = math.MaxInt32
+			default:
+				if m.s.slab, err = strconv.Atoi(v); err != nil || m.s.slab < 1 {
+					return fmt.Errorf("APOLLO_MHD_SLAB=%q: want a positive integer or whole", v)
+				}
 			}
 			ready <- struct{}{}
 			dt := []float64{0}

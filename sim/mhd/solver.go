@@ -72,6 +72,7 @@ type solver struct {
 	bin        [3][]float64     // face B of the current stage's input
 
 	floorHits int64
+	slab      int // z-planes per slab of a stage; 0: slabPlanes
 
 	// fill refreshes ghosts of (u, b) before a stage.
 	fill func(ctx context.Context, u *[nCons][]float64, b *[3][]float64) error
@@ -350,32 +351,100 @@ func (s *solver) step(ctx context.Context, dt float64) error {
 	if err := s.fill(ctx, &s.u, &s.b); err != nil {
 		return fmt.Errorf("mhd: ghost fill (predictor): %w", err)
 	}
-	s.primitives(&s.u, &s.b)
-	for m := 0; m < nCons; m++ {
-		copy(s.uh[m], s.u[m])
-	}
-	for d := 0; d < 3; d++ {
-		copy(s.bh[d], s.b[d])
-	}
-	s.sweeps(1, float64(0.5*dt), dt, &s.uh)
-	s.corner()
-	s.ctUpdate(float64(0.5*dt), &s.bh)
+	s.stage(1, float64(0.5*dt), dt, &s.u, &s.b, &s.uh, &s.bh, true)
 
 	// Corrector: second-order fluxes from the half step, full step from t^n.
 	if err := s.fill(ctx, &s.uh, &s.bh); err != nil {
 		return fmt.Errorf("mhd: ghost fill (corrector): %w", err)
 	}
-	s.primitives(&s.uh, &s.bh)
-	s.sweeps(2, dt, dt, &s.u)
-	s.corner()
-	s.ctUpdate(dt, &s.b)
+	s.stage(2, dt, dt, &s.uh, &s.bh, &s.u, &s.b, false)
 	return nil
+}
+
+// slabPlanes is the default number of z-planes per slab of a stage (see
+// stage); chosen by measurement (docs/bench/mhd.md).
+const slabPlanes = 2
+
+// stage runs one VL2 stage: primitives of (u, b), fluxes of the given
+// order along every axis added (times dtu) to out, edge EMFs, and
+// ob −= dtu ∇×E. With cp, out and ob first get a copy of u and b (the
+// predictor starts the half step from t^n).
+//
+// The passes run in slabs of z-planes rather than each over the whole
+// block: for slab [k0, k0+B) the primitives do planes k0+1…k0+B, the three
+// sweeps and the corner EMFs planes k0…k0+B−1 and CT planes k0−1…k0+B−2,
+// each lagging the one before by its reach in k (the z sweep reads w at
+// k−2…k+1, the corners read face EMFs at k−1 and k, CT reads edges at k
+// and k+1). So a slab's intermediates are still in cache when the next
+// pass reads them, instead of every pass streaming whole arrays through
+// memory. Every value is computed by the same operations from the same
+// inputs, and each cell still gets its x, y and z updates in that order,
+// so the bits do not depend on the slab size; one slab covering the block
+// is the pass-by-pass schedule (TestSlabsSameBits).
+func (s *solver) stage(order int, dtu, dtw float64, u *[nCons][]float64, b *[3][]float64,
+	out *[nCons][]float64, ob *[3][]float64, cp bool) {
+	g := s.ng
+	n2 := s.n[2]
+	B := s.slab
+	if B <= 0 {
+		B = slabPlanes
+	}
+	s.bin = *b
+	plane := s.s[0] * s.s[1]
+	copied := 0 // array z-planes of u, b already copied into out, ob
+	copyTo := func(end int) {
+		if !cp || end <= copied {
+			return
+		}
+		for m := 0; m < nCons; m++ {
+			copy(out[m][copied*plane:end*plane], u[m][copied*plane:end*plane])
+		}
+		for d := 0; d < 3; d++ {
+			// Face arrays: plane p starts at p·fp (fp = plane size of
+			// the d-face array; the z-face array has one plane more).
+			fp := len(b[d]) / s.s[2]
+			if d == 2 {
+				fp = plane
+			}
+			copy(ob[d][copied*fp:end*fp], b[d][copied*fp:end*fp])
+		}
+		copied = end
+	}
+	for k0 := -g - 1; k0 <= n2+1; k0 += B {
+		s.primitivesK(u, b, k0+1, k0+B+1)
+		// The copy of a plane follows its primitives (which may floor
+		// u) and precedes the first pass that writes it.
+		copyTo(min(k0+B+1+g, s.s[2]))
+		for d := 0; d < 3; d++ {
+			if s.active[d] {
+				s.sweep(d, order, dtu, dtw, out, k0, k0+B)
+			}
+		}
+		s.cornerK(k0, k0+B)
+		s.ctUpdateK(dtu, ob, k0-1, k0+B-1)
+	}
+	if cp {
+		copyTo(s.s[2])
+		copy(ob[2][s.s[2]*plane:], b[2][s.s[2]*plane:])
+	}
+	for a := 0; a < 3; a++ {
+		if !s.active[a] {
+			s.copyFaceLayer(ob[a], a)
+		}
+	}
 }
 
 // primitives converts (u, b) of every cell, ghosts included, into s.w and
 // the cell-centred EMFs, applying (and counting, in interior cells) the
 // density and pressure floors; floored conserved values are written back.
 func (s *solver) primitives(u *[nCons][]float64, b *[3][]float64) {
+	s.bin = *b
+	s.primitivesK(u, b, math.MinInt, math.MaxInt)
+}
+
+// primitivesK is primitives on the cell planes k0 ≤ k < k1 (interior
+// coordinates) of its range.
+func (s *solver) primitivesK(u *[nCons][]float64, b *[3][]float64, k0, k1 int) {
 	g := s.ng
 	sx, sy := s.s[0], s.s[1]
 	gm1 := s.gamma - 1
@@ -385,11 +454,11 @@ func (s *solver) primitives(u *[nCons][]float64, b *[3][]float64) {
 	wb1, wb2, wb3 := s.w[wB1], s.w[wB2], s.w[wB3]
 	e1, e2, e3 := s.ecc[0], s.ecc[1], s.ecc[2]
 	sxy := sx * sy
-	s.bin = *b
 	var hits int64
 	ilo, ihi := s.prange(0)
 	jlo, jhi := s.prange(1)
 	klo, khi := s.prange(2)
+	klo, khi = max(klo, k0), min(khi, k1-1)
 	for kk := klo + g; kk <= khi+g; kk++ {
 		for jj := jlo + g; jj <= jhi+g; jj++ {
 			c0 := sx * (jj + sy*kk)
@@ -480,11 +549,14 @@ func (s *solver) sweeps(order int, dtu, dtw float64, out *[nCons][]float64) {
 		if !s.active[d] {
 			continue
 		}
-		s.sweep(d, order, dtu, dtw, out)
+		s.sweep(d, order, dtu, dtw, out, math.MinInt, math.MaxInt)
 	}
 }
 
-func (s *solver) sweep(d, order int, dtu, dtw float64, out *[nCons][]float64) {
+// sweep is the sweep along d over the face rows at k0 ≤ k < k1 of its
+// range. The z sweep carries the previous face plane's fluxes (zf), so its
+// calls must cover its planes in increasing order.
+func (s *solver) sweep(d, order int, dtu, dtw float64, out *[nCons][]float64, k0, k1 int) {
 	d1, d2 := (d+1)%3, (d+2)%3
 	st := s.cstride(d)
 	// Loop ranges: faces along d, transverse ranges elsewhere.
@@ -508,7 +580,7 @@ func (s *solver) sweep(d, order int, dtu, dtw float64, out *[nCons][]float64) {
 	// previous face row's fluxes (pf2), the z sweep the previous face
 	// plane's (zf, row j at offset j·L).
 	cur, prev := &s.pf, &s.pf2
-	for k := lo[2]; k <= hi[2]; k++ {
+	for k := max(lo[2], k0); k <= min(hi[2], k1-1); k++ {
 		for j := lo[1]; j <= hi[1]; j++ {
 			p0 := s.cidx(lo[0], j, k)
 			f0 := s.fidx(d, lo[0], j, k)
@@ -643,7 +715,10 @@ func plm(q []float64, p0, st, L int, ql, qr []float64) {
 
 // corner builds the edge EMFs from the face EMFs (Gardiner & Stone upwind
 // CT). Edge E_a sits at the (b−½, c−½) corner of cell p, b = a+1, c = a+2.
-func (s *solver) corner() {
+func (s *solver) corner() { s.cornerK(math.MinInt, math.MaxInt) }
+
+// cornerK is corner on the edge planes k0 ≤ k < k1 of its range.
+func (s *solver) cornerK(k0, k1 int) {
 	for a := 0; a < 3; a++ {
 		b, c := (a+1)%3, (a+2)%3
 		sb, sc := s.cstride(b), s.cstride(c)
@@ -664,7 +739,7 @@ func (s *solver) corner() {
 			}
 		}
 		ab, ac := s.active[b], s.active[c]
-		for k := lo[2]; k <= hi[2]; k++ {
+		for k := max(lo[2], k0); k <= min(hi[2], k1-1); k++ {
 			for j := lo[1]; j <= hi[1]; j++ {
 				p0 := s.cidx(lo[0], j, k)
 				L := hi[0] - lo[0] + 1
@@ -722,8 +797,10 @@ func cornerRowGo(r *cornerRowArgs, lo, hi int) {
 	}
 }
 
-// ctUpdate sets bo −= dt ∇×E on every interior face (Stokes on each face).
-func (s *solver) ctUpdate(dt float64, bo *[3][]float64) {
+// ctUpdateK sets bo −= dt ∇×E on the interior faces (Stokes on each face)
+// of the planes k0 ≤ k < k1. The face layer of an inactive axis is left to
+// the caller (copyFaceLayer, once the whole layer is done).
+func (s *solver) ctUpdateK(dt float64, bo *[3][]float64, k0, k1 int) {
 	for a := 0; a < 3; a++ {
 		b, c := (a+1)%3, (a+2)%3
 		sb, sc := s.cstride(b), s.cstride(c)
@@ -744,7 +821,7 @@ func (s *solver) ctUpdate(dt float64, bo *[3][]float64) {
 		if s.active[a] {
 			hi[a] = s.n[a]
 		}
-		for k := 0; k <= hi[2]; k++ {
+		for k := max(0, k0); k <= min(hi[2], k1-1); k++ {
 			for j := 0; j <= hi[1]; j++ {
 				p0 := s.cidx(0, j, k)
 				f0 := s.fidx(a, 0, j, k)
@@ -753,9 +830,6 @@ func (s *solver) ctUpdate(dt float64, bo *[3][]float64) {
 					q[f0+t] -= float64(fb*(ec[p+sb]-ec[p])) - float64(fc*(eb[p+sc]-eb[p]))
 				}
 			}
-		}
-		if !s.active[a] {
-			s.copyFaceLayer(q, a)
 		}
 	}
 }
