@@ -170,18 +170,22 @@ func BenchmarkStencil160(b *testing.B) {
 // every cell; cpu-ns/op is the process's CPU time per op.
 func BenchmarkFused160(b *testing.B) {
 	defer func(t, f int) { tileBytes, fusedTileBytes = t, f }(tileBytes, fusedTileBytes)
-	for _, procs := range [][3]int{{1, 1, 1}, {1, 1, 2}} {
+	for _, procs := range [][3]int{{1, 1, 1}, {1, 1, 2}, {1, 2, 1}} {
 		blks, us, vs := benchBlocks(b, procs, MaxSubsteps)
 		rings := make([][]float64, len(blks))
 		for r, u := range us {
 			rings[r] = make([]float64, ringPlanes*(MaxSubsteps-1)*u.Sx*u.Sy)
 		}
 		c := coefs{0.4, 0.1, 0.1, 0.1}
+		split := "" // blocks=2: z split; blocks=2y: y split
+		if procs[1] > 1 {
+			split = "y"
+		}
 		for _, tb := range []int{256 << 10, 1 << 20, 2 << 20, 4 << 20} {
 			for s := 1; s <= MaxSubsteps; s++ {
-				name := fmt.Sprintf("blocks=%d/substeps=%d/tile=%dKiB", len(blks), s, tb>>10)
+				name := fmt.Sprintf("blocks=%d%s/substeps=%d/tile=%dKiB", len(blks), split, s, tb>>10)
 				if s == 1 {
-					name = fmt.Sprintf("blocks=%d/separate2/tile=%dKiB", len(blks), tb>>10)
+					name = fmt.Sprintf("blocks=%d%s/separate2/tile=%dKiB", len(blks), split, tb>>10)
 				}
 				b.Run(name, func(b *testing.B) {
 					tileBytes, fusedTileBytes = tb, tb
