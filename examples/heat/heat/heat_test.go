@@ -230,13 +230,15 @@ func fits(g sim.Grid, size, ng int) bool {
 // A run restored from a mid-run snapshot ends with the same bits.
 func TestSnapshotRestoreBitIdentical(t *testing.T) {
 	for _, ng := range []int{1, Ghosts} {
-		snapshotRestore(t, ng)
+		snapshotRestore(t, ng, 4, DefaultGrid(10), false)
 	}
+	// z split alone into blocks of 2·Ghosts planes: the overlapped sweep.
+	snapshotRestore(t, Ghosts, 2, sim.Grid{N: [3]int{10, 9, 4 * Ghosts}, Hi: [3]float64{1, 1, 1}}, true)
 }
 
-func snapshotRestore(t *testing.T, ng int) {
-	g := DefaultGrid(10)
-	const size = 4
+// snapshotRestore checks that the model takes the overlapped sweep exactly
+// when overlap is set.
+func snapshotRestore(t *testing.T, ng, size int, g sim.Grid, overlap bool) {
 	snaps := make([][]byte, size)
 	full := make([]uint64, size)
 	again := make([]uint64, size)
@@ -266,6 +268,9 @@ func snapshotRestore(t *testing.T, ng int) {
 		m2 := New(Config{})
 		if _, err := sim.Run(bg, env, m2, dc, sim.Hooks{}, snap); err != nil {
 			return err
+		}
+		if m.overlap != overlap || m2.overlap != overlap {
+			return fmt.Errorf("block %v: overlap %v and %v, want %v", env.Block.N, m.overlap, m2.overlap, overlap)
 		}
 		again[c.Rank()], err = sim.FieldsChecksum(bg, env, m2.Fields())
 		return err
