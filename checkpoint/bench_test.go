@@ -50,8 +50,10 @@ func paired(b *testing.B, bytes int64, ref, ours func()) {
 // BenchmarkEncode300MB: Encoder.Encode (parity + CRC32C of every shard +
 // headers) against klauspost's bare Encode (its own goroutine split, sized
 // for these shards) on the same, already-touched shard buffers. The
-// crc32c-only case is the checksum work alone (all k+m shards, same
-// workers) against bare Encode, to show where the gap comes from.
+// striped case is the same Encoder with its fused kernel switched off (the
+// path of CPUs and shapes without one), so old and new are measured in one
+// binary. The crc32c-only case is the checksum work alone (all k+m
+// shards, same workers) against bare Encode.
 func BenchmarkEncode300MB(b *testing.B) {
 	data := testData(benchSize, 1)
 	for _, km := range benchKM {
@@ -76,6 +78,16 @@ func BenchmarkEncode300MB(b *testing.B) {
 		}
 		name := fmt.Sprintf("%d+%d", km[0], km[1])
 		b.Run(name, func(b *testing.B) {
+			paired(b, benchSize, bareEncode, func() {
+				if _, _, err := e.Encode(testMeta(1)); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+		b.Run(name+"/striped", func(b *testing.B) {
+			fused := e.fused
+			e.fused = nil
+			defer func() { e.fused = fused }()
 			paired(b, benchSize, bareEncode, func() {
 				if _, _, err := e.Encode(testMeta(1)); err != nil {
 					b.Fatal(err)
