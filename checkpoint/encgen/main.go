@@ -82,16 +82,16 @@ type acc struct {
 
 func kernel(b *bytes.Buffer, k, m int) error {
 	n := k + m
-	if n+3 > len(gprs) {
-		return fmt.Errorf("%d+%d: needs %d general registers", k, m, n+3)
+	if n+2 > len(gprs) || n < 4 {
+		return fmt.Errorf("%d+%d: needs %d general registers", k, m, n+2)
 	}
 	ptr := gprs[:n]
-	tab, off, tmp := gprs[n], gprs[n+1], gprs[n+2]
+	tab, off := gprs[n], gprs[n+1]
 	// Up to crcGPR data shards are checksummed with the crc32 instruction
 	// (reading the words back from L1) instead of folding: that unit is
 	// otherwise idle, and folding costs two VPCLMULQDQ per 32 bytes on the
 	// one vector pipe that executes them.
-	free := gprs[n+3:]
+	free := gprs[n+2:]
 	g := min(crcGPR, len(free), k)
 
 	// Y registers: four temporaries, m parity accumulators, the fold
@@ -129,37 +129,49 @@ func kernel(b *bytes.Buffer, k, m int) error {
 	fmt.Fprintf(b, "//\n// %d data and %d parity shards; n > 0 bytes of each, a multiple of 64.\n", k, m)
 	fmt.Fprintf(b, "// %d shards checksummed with crc32, %d folding accumulators on the stack.\n", g, frame/32)
 	fmt.Fprintf(b, "TEXT ·%s(SB), NOSPLIT, $%d-32\n", name, frame)
-	p("MOVQ tab+0(FP), %s", tab)
-	p("MOVQ ptrs+8(FP), %s", tmp)
+	// tab holds the argument pointers until the tables' turn.
+	p("MOVQ ptrs+8(FP), %s", tab)
 	p("MOVQ n+16(FP), %s", off)
 	// Every pointer is moved to the end of its range and the offset counts
 	// up from -n to 0, which saves a register for the count.
 	for s := range n {
-		p("MOVQ %d(%s), %s", 8*s, tmp, ptr[s])
+		p("MOVQ %d(%s), %s", 8*s, tab, ptr[s])
 		p("ADDQ %s, %s", off, ptr[s])
 	}
 	p("NEGQ %s", off)
-	p("VMOVDQU %d(%s), %s", tabK, tab, yk)
-	p("VMOVDQU %d(%s), %s", tabMask, tab, ym)
-	p("MOVQ st+24(FP), %s", tmp)
+	// The incoming states: a crc32 chain starts from its state; a folding
+	// accumulator starts as the state in its first four bytes, onto which
+	// the first 32 bytes are xored (a CRC from a zero state of the
+	// accumulator is the state after the bytes it stands for).
+	p("MOVQ st+24(FP), %s", tab)
 	for s, a := range accs {
-		if a.gpr != "" {
-			p("MOVL %d(%s), %s", 4*s, tmp, a.gpr)
+		switch {
+		case a.gpr != "":
+			p("MOVL %d(%s), %s", 4*s, tab, a.gpr)
+		case a.reg != "":
+			p("VMOVD %d(%s), %s", 4*s, tab, x(a.reg))
+		default:
+			p("VMOVD %d(%s), %s", 4*s, tab, x(t1))
+			p("VMOVDQU %s, %d(SP)", t1, a.slot)
 		}
 	}
+	p("MOVQ tab+0(FP), %s", tab)
+	p("VMOVDQU %d(%s), %s", tabK, tab, yk)
+	p("VMOVDQU %d(%s), %s", tabMask, tab, ym)
 
 	// fold moves folding accumulator a forward by 32 bytes and adds v.
 	fold := func(a acc, v string, first bool) {
 		r := a.reg
 		if r == "" {
 			if first {
-				p("VMOVDQU %s, %d(SP)", v, a.slot)
+				p("VPXOR %d(SP), %s, %s", a.slot, v, t1)
+				p("VMOVDQU %s, %d(SP)", t1, a.slot)
 				return
 			}
 			r = t2
 			p("VMOVDQU %d(SP), %s", a.slot, r)
 		} else if first {
-			p("VMOVDQA %s, %s", v, r)
+			p("VPXOR %s, %s, %s", v, r, r)
 			return
 		}
 		p("VPCLMULQDQ $0x00, %s, %s, %s", yk, r, t1)
@@ -201,24 +213,6 @@ func kernel(b *bytes.Buffer, k, m int) error {
 			p("VMOVDQU %s, %d(%s)(%s*1)", par[j], 32*h, ptr[k+j], off)
 		}
 	}
-	// The first 32 bytes of every shard start the folding accumulators;
-	// the incoming states are then xored into their first four bytes (a
-	// CRC from a zero state of the accumulator is the state after the bytes
-	// it stands for).
-	xorStates := func() {
-		for s, a := range accs {
-			if a.gpr != "" {
-				continue
-			}
-			p("VMOVD %d(%s), %s", 4*s, tmp, x(t1))
-			if a.reg != "" {
-				p("VPXOR %s, %s, %s", t1, a.reg, a.reg)
-			} else {
-				p("VPXOR %d(SP), %s, %s", a.slot, t1, t1)
-				p("VMOVDQU %s, %d(SP)", t1, a.slot)
-			}
-		}
-	}
 	// One iteration codes 64 bytes of every shard, in two halves.
 	body := func(first bool) {
 		if prefetch > 0 {
@@ -227,9 +221,6 @@ func kernel(b *bytes.Buffer, k, m int) error {
 			}
 		}
 		half(first, 0)
-		if first {
-			xorStates()
-		}
 		half(false, 1)
 		p("ADDQ $64, %s", off)
 	}
@@ -243,11 +234,12 @@ func kernel(b *bytes.Buffer, k, m int) error {
 	// Each folding accumulator: its low lane folded onto its high one, and
 	// the 16 bytes left run through crc32 from a zero state. The data
 	// pointers are free now.
-	lo, hi, st := ptr[0], ptr[1], ptr[2]
+	lo, hi, st, sp := ptr[0], ptr[1], ptr[2], ptr[3]
+	p("MOVQ st+24(FP), %s", sp)
 	p("VMOVDQU %d(%s), %s", tabK16, tab, x(yk))
 	for s, a := range accs {
 		if a.gpr != "" {
-			p("MOVL %s, %d(%s)", a.gpr, 4*s, tmp)
+			p("MOVL %s, %d(%s)", a.gpr, 4*s, sp)
 			continue
 		}
 		r := a.reg
@@ -265,7 +257,7 @@ func kernel(b *bytes.Buffer, k, m int) error {
 		p("XORL %s, %s", st, st)
 		p("CRC32Q %s, %s", lo, st)
 		p("CRC32Q %s, %s", hi, st)
-		p("MOVL %s, %d(%s)", st, 4*s, tmp)
+		p("MOVL %s, %d(%s)", st, 4*s, sp)
 	}
 	p("VZEROUPPER")
 	p("RET")
