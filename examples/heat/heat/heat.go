@@ -368,8 +368,8 @@ const ringPlanes = 5
 // so u is read from memory once and v written once per s cell updates: the
 // intermediate levels w_l (l = 1..s-1) live only in ring, which stays in
 // cache: per level, three rotating planes laid out like a z-plane of u,
-// and planes l and l+1, which zInner computes first and zBottom reads
-// last, in two planes of their own. For each kk it computes level l's
+// and (but for zWhole) planes l and l+1, which zInner computes first and
+// zBottom reads last, in two planes of their own. For each kk it computes level l's
 // plane kk-(l-1) from level l-1's three planes around it, l = 1..s (level
 // 0 is u, level s is v), if part computes that plane (see zPart). Level l
 // is computed on g = s-l ghost layers too (y rows, z planes, and x points
@@ -389,9 +389,10 @@ func fused(uf, vf *sim.Field, ring []float64, s int, n [3]int, c *coefs, wrapX b
 	nx, ny, nz := n[0], n[1], n[2]
 	p0 := uf.Off % sxy // offset of (0, 0) within a plane
 	// plane returns level l's plane k (1 ≤ l < s) in ring.
+	keep := part != zWhole // zWhole needs no plane kept: touch less memory
 	plane := func(l, k int) []float64 {
 		o := (ringPlanes*(l-1) + (k+s)%3) * sxy // k ≥ -s: k+s ≥ 0
-		if k == l || k == l+1 {
+		if keep && (k == l || k == l+1) {
 			o = (ringPlanes*(l-1) + 3 + k - l) * sxy
 		}
 		return ring[o : o+sxy : o+sxy]
