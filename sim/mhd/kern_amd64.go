@@ -19,11 +19,11 @@ func primRow4(r *primRowArgs, t, m int) int
 //go:noescape
 func cornerRow4(r *cornerRowArgs, t, m int)
 
-// plm4 is plm over n faces, n a multiple of 4; q points at the first face's
-// upper cell and st is the stride in elements.
+// plm4 is plm over n faces, n a multiple of 4, from the cell rows qm2, qm1,
+// q0, qp1 (two below and two above each face).
 //
 //go:noescape
-func plm4(q *float64, st, n int, ql, qr *float64)
+func plm4(qm2, qm1, q0, qp1 *float64, n int, ql, qr *float64)
 
 // primRow converts the n cells of a row to primitives (see primRowGo), four
 // at a time with AVX2. A group in which a cell needs a floor goes through
@@ -85,19 +85,22 @@ func cornerRow(r *cornerRowArgs) {
 
 // plmRow is plm, four faces at a time with AVX2.
 func plmRow(q []float64, p0, st, L int, ql, qr []float64) {
+	plmRows(q[p0-2*st:], q[p0-st:], q[p0:], q[p0+st:], L, ql, qr)
+}
+
+// plmRows is plmGo, four faces at a time with AVX2.
+func plmRows(qm2, qm1, q0, qp1 []float64, L int, ql, qr []float64) {
 	if m := L &^ 3; kernAVX2 && m > 0 {
 		// Slicing checks that all four cell rows and both outputs lie
 		// inside their arrays before the assembly reads or writes them.
-		_ = q[p0-2*st:][:m]
-		_ = q[p0+st:][:m]
-		ql, qr = ql[:L], qr[:L]
-		plm4(&q[p0], st, m, &ql[0], &qr[0])
+		qm2, qm1, q0, qp1, ql, qr = qm2[:L], qm1[:L], q0[:L], qp1[:L], ql[:L], qr[:L]
+		plm4(&qm2[0], &qm1[0], &q0[0], &qp1[0], m, &ql[0], &qr[0])
 		if m == L {
 			return
 		}
-		p0, L, ql, qr = p0+m, L-m, ql[m:], qr[m:]
+		qm2, qm1, q0, qp1, ql, qr, L = qm2[m:], qm1[m:], q0[m:], qp1[m:], ql[m:], qr[m:], L-m
 	}
-	plm(q, p0, st, L, ql, qr)
+	plmGo(qm2, qm1, q0, qp1, L, ql, qr)
 }
 
 // updateCells4 is updateCells over the first n cells, n a multiple of 4.

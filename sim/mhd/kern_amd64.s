@@ -239,25 +239,21 @@ cdone:
 	VZEROUPPER
 	RET
 
-// func plm4(q *float64, st, n int, ql, qr *float64)
+// func plm4(qm2, qm1, q0, qp1 *float64, n int, ql, qr *float64)
 //
-// PLM states of faces [0, n), n a multiple of 4, from the cells at q − 2st,
-// q − st, q, q + st (st in elements; see plm): ql = q₋₁ + sl, qr = q₀ − sr
-// with sl = ab/(a+b) where ab = a·b > 0, else +0 (a NaN product compares
-// false, as in Go).
-TEXT ·plm4(SB), NOSPLIT, $0-40
-	MOVQ q+0(FP), SI
-	MOVQ st+8(FP), DX
-	MOVQ n+16(FP), CX
-	MOVQ ql+24(FP), R10
-	MOVQ qr+32(FP), R11
-	// R8 = q − 2st, R9 = q − st, R12 = q + st (bytes).
-	SHLQ  $3, DX
-	MOVQ  SI, R9
-	SUBQ  DX, R9
-	MOVQ  R9, R8
-	SUBQ  DX, R8
-	LEAQ  (SI)(DX*1), R12
+// PLM states of faces [0, n), n a multiple of 4, from the cell rows qm2,
+// qm1, q0, qp1 (the two cells below and above each face; see plm):
+// ql = q₋₁ + sl, qr = q₀ − sr with sl = ab/(a+b) where ab = a·b > 0, else
+// +0 (a NaN product compares false, as in Go). The rows are separate
+// pointers, so they may lie in any planes of a ring of planes.
+TEXT ·plm4(SB), NOSPLIT, $0-56
+	MOVQ qm2+0(FP), R8
+	MOVQ qm1+8(FP), R9
+	MOVQ q0+16(FP), SI
+	MOVQ qp1+24(FP), R12
+	MOVQ n+32(FP), CX
+	MOVQ ql+40(FP), R10
+	MOVQ qr+48(FP), R11
 	VXORPD Y15, Y15, Y15
 	XORQ  AX, AX
 	// BX = n + 4 elements in bytes, the distance to the next row of the

@@ -319,3 +319,28 @@ func TestUpdateCellsAsmMatchesGo(t *testing.T) {
 		}
 	}
 }
+
+// TestPLMRowsAsmMatchesGo: the kernel with its four cell rows in separate
+// arrays (as the z sweep's planes in the ring of intermediates) gives
+// plmGo's bits for every row length 0–70 and offsets 0–3.
+func TestPLMRowsAsmMatchesGo(t *testing.T) {
+	needAVX2(t)
+	rng := rand.New(rand.NewPCG(12, 6))
+	for L := 0; L <= 70; L++ {
+		for off := 0; off < 4; off++ {
+			var rows [4][]float64
+			for r := range rows {
+				rows[r] = make([]float64, L+off+1)
+				fillRow(rng, rows[r], -2, 2, 0.15)
+			}
+			ql, qr := make([]float64, L+off+2), make([]float64, L+off+2)
+			fillRow(rng, ql, -9, 9, 0)
+			fillRow(rng, qr, -9, 9, 0)
+			gl, gr := append([]float64(nil), ql...), append([]float64(nil), qr...)
+			o := (off + 1) % 4
+			plmRows(rows[0][off:], rows[1][o:], rows[2][off:], rows[3][o:], L, ql[off:], qr[off:])
+			plmGo(rows[0][off:], rows[1][o:], rows[2][off:], rows[3][o:], L, gl[off:], gr[off:])
+			checkRows(t, "plmRows", L, off, []string{"ql", "qr"}, [][]float64{ql, qr}, [][]float64{gl, gr})
+		}
+	}
+}

@@ -58,7 +58,12 @@ type solver struct {
 	b  [3][]float64     // face-centred B at t^n (sim face layout)
 	bh [3][]float64     // face-centred B at the half step
 
-	w   [nPrim][]float64 // primitives of the stage's input state, all cells
+	// Intermediates of a stage, kept for rp z-planes only: plane k of the
+	// block (interior coordinates) is ring plane (k+ng) mod rp (see ridx).
+	// A stage runs in slabs of z-planes, so only the few planes a slab's
+	// passes still read are live; rp = s[2] keeps them all.
+	rp  int
+	w   [nPrim][]float64 // primitives of the stage's input state
 	ecc [3][]float64     // cell-centred E = −v×B
 	ef  [3][2][]float64  // ef[d][0] = E_{d+2}, ef[d][1] = E_{d+1} on d-faces
 	wgt [3][]float64     // CT upwind weight − ½ from the mass flux on d-faces, in [−½, ½]
@@ -242,15 +247,8 @@ func newSolver(n [3]int, ng int, dx [3]float64, gamma float64, rsolv int, ext *s
 		if s.bh[d], err = get(ext.bh[d], s.faceLen(d)); err != nil {
 			return nil, err
 		}
-		s.ecc[d] = make([]float64, nc)
-		s.wgt[d] = make([]float64, nc)
-		s.edg[d] = make([]float64, nc)
-		s.ef[d][0] = make([]float64, nc)
-		s.ef[d][1] = make([]float64, nc)
 	}
-	for m := 0; m < nPrim; m++ {
-		s.w[m] = make([]float64, nc)
-	}
+	s.setRing(s.ringPlanes(slabPlanes))
 	np := s.s[0] + 1
 	for m := 0; m < 7; m++ {
 		s.pl[m] = make([]float64, np)
@@ -266,6 +264,49 @@ func newSolver(n [3]int, ng int, dx [3]float64, gamma float64, rsolv int, ext *s
 	}
 	s.fill = s.fillSerial
 	return s, nil
+}
+
+// ringPlanes is the number of ring planes for slabs of B planes: in a
+// slab the z sweep reads w of the planes k0−2 … k0+B, the last of them
+// written by the same slab's primitives (the widest live range; see
+// stage), so B+3 are needed. It is rounded up to a power of two: at 160³
+// a ring of 5 planes ran 0.7× as fast as rings of 4 or 8 and the full
+// arrays, reproducibly (docs/bench/mhd.md; the cause is not known, likely
+// cache-set conflicts between the ring and the state arrays, which with
+// 4, 8 or all planes keep one relative offset modulo 4 KiB).
+func (s *solver) ringPlanes(B int) int {
+	r := 4
+	for r < B+3 {
+		r *= 2
+	}
+	return min(s.s[2], r)
+}
+
+// setRing (re)allocates the intermediates for rp ring planes; zero-filled,
+// as at the start, so reads of cells no pass writes (ghost corners of
+// inactive axes, multiplied by a zero width) find the same values at any rp.
+func (s *solver) setRing(rp int) {
+	if s.rp == rp {
+		return
+	}
+	s.rp = rp
+	l := rp * s.s[0] * s.s[1]
+	for d := 0; d < 3; d++ {
+		s.ecc[d] = make([]float64, l)
+		s.wgt[d] = make([]float64, l)
+		s.edg[d] = make([]float64, l)
+		s.ef[d][0] = make([]float64, l)
+		s.ef[d][1] = make([]float64, l)
+	}
+	for m := 0; m < nPrim; m++ {
+		s.w[m] = make([]float64, l)
+	}
+}
+
+// ridx is the index of cell (i,j,k) in the intermediates' ring of planes.
+func (s *solver) ridx(i, j, k int) int {
+	g := s.ng
+	return (i + g) + s.s[0]*((j+g)+s.s[1]*((k+g)%s.rp))
 }
 
 // faceLen is the length of a face field in direction d.
@@ -362,8 +403,9 @@ func (s *solver) step(ctx context.Context, dt float64) error {
 }
 
 // slabPlanes is the default number of z-planes per slab of a stage (see
-// stage); chosen by measurement (docs/bench/mhd.md).
-const slabPlanes = 2
+// stage): one plane keeps the fewest intermediates (a ring of 4 planes);
+// larger slabs measured no faster (docs/bench/mhd.md).
+const slabPlanes = 1
 
 // stage runs one VL2 stage: primitives of (u, b), fluxes of the given
 // order along every axis added (times dtu) to out, edge EMFs, and
@@ -390,6 +432,7 @@ func (s *solver) stage(order int, dtu, dtw float64, u *[nCons][]float64, b *[3][
 		B = slabPlanes
 	}
 	s.bin = *b
+	s.setRing(s.ringPlanes(B))
 	plane := s.s[0] * s.s[1]
 	copied := 0 // array z-planes of u, b already copied into out, ob
 	copyTo := func(end int) {
@@ -437,8 +480,11 @@ func (s *solver) stage(order int, dtu, dtw float64, u *[nCons][]float64, b *[3][
 // primitives converts (u, b) of every cell, ghosts included, into s.w and
 // the cell-centred EMFs, applying (and counting, in interior cells) the
 // density and pressure floors; floored conserved values are written back.
+// The intermediates keep every plane afterwards (tests and BenchmarkParts
+// read them or run the other passes on the whole block).
 func (s *solver) primitives(u *[nCons][]float64, b *[3][]float64) {
 	s.bin = *b
+	s.setRing(s.s[2])
 	s.primitivesK(u, b, math.MinInt, math.MaxInt)
 }
 
@@ -468,15 +514,16 @@ func (s *solver) primitivesK(u *[nCons][]float64, b *[3][]float64, k0, k1 int) {
 			// Row slices of length n (bounds-check-free loop).
 			i0 := ilo + g
 			n := ihi + g - i0 + 1
+			r0 := s.ridx(ilo, jj-g, kk-g) // the row in the intermediates
 			c0 += i0
 			r := primRowArgs{
 				bxl: bx[fx0+i0:][:n], bxr: bx[fx0+i0+1:][:n],
 				byl: by[fy0+i0:][:n], byr: by[fy0+i0+sx:][:n],
 				bzl: bz[c0:][:n], bzr: bz[c0+sxy:][:n],
 				rd: d0[c0:][:n], rm1: m1[c0:][:n], rm2: m2[c0:][:n], rm3: m3[c0:][:n], ren: en[c0:][:n],
-				od: wd[c0:][:n], ov1: wv1[c0:][:n], ov2: wv2[c0:][:n], ov3: wv3[c0:][:n], op: wp[c0:][:n],
-				ob1: wb1[c0:][:n], ob2: wb2[c0:][:n], ob3: wb3[c0:][:n],
-				oe1: e1[c0:][:n], oe2: e2[c0:][:n], oe3: e3[c0:][:n],
+				od: wd[r0:][:n], ov1: wv1[r0:][:n], ov2: wv2[r0:][:n], ov3: wv3[r0:][:n], op: wp[r0:][:n],
+				ob1: wb1[r0:][:n], ob2: wb2[r0:][:n], ob3: wb3[r0:][:n],
+				oe1: e1[r0:][:n], oe2: e2[r0:][:n], oe3: e3[r0:][:n],
 				gm1: gm1, dfloor: s.dfloor, pfloor: s.pfloor,
 			}
 			if rowIn {
@@ -584,6 +631,13 @@ func (s *solver) sweep(d, order int, dtu, dtw float64, out *[nCons][]float64, k0
 		for j := lo[1]; j <= hi[1]; j++ {
 			p0 := s.cidx(lo[0], j, k)
 			f0 := s.fidx(d, lo[0], j, k)
+			// The row in the intermediates and, in the z sweep, the rows
+			// of the planes k−2, k−1, k+1 (elsewhere at ±st in the plane).
+			r0 := s.ridx(lo[0], j, k)
+			rm2, rm1, rp1 := r0-2*st, r0-st, r0+st
+			if d == 2 {
+				rm2, rm1, rp1 = s.ridx(lo[0], j, k-2), s.ridx(lo[0], j, k-1), s.ridx(lo[0], j, k+1)
+			}
 			// Donor cell needs no reconstruction: the Riemann solver reads
 			// the cell values in place.
 			left, right := &s.pl, &s.pr
@@ -591,12 +645,13 @@ func (s *solver) sweep(d, order int, dtu, dtw float64, out *[nCons][]float64, k0
 			if order == 1 {
 				for m := 0; m < 7; m++ {
 					q := s.w[comp[m]]
-					dcl[m], dcr[m] = q[p0-st:][:L], q[p0:][:L]
+					dcl[m], dcr[m] = q[rm1:][:L], q[r0:][:L]
 				}
 				left, right = &dcl, &dcr
 			} else {
 				for m := 0; m < 7; m++ {
-					plmRow(s.w[comp[m]], p0, st, L, s.pl[m], s.pr[m])
+					q := s.w[comp[m]]
+					plmRows(q[rm2:], q[rm1:], q[r0:], q[rp1:], L, s.pl[m], s.pr[m])
 				}
 			}
 			pbn := bn[f0:][:L]
@@ -608,7 +663,7 @@ func (s *solver) sweep(d, order int, dtu, dtw float64, out *[nCons][]float64, k0
 			// Face EMFs and upwind weights for CT.
 			fd, fb1, fb2 := cur[0][:L], cur[5][:L], cur[6][:L]
 			dl, dr := left[0][:L], right[0][:L]
-			ea, eb, ww := efA[p0:][:L], efB[p0:][:L], wg[p0:][:L]
+			ea, eb, ww := efA[r0:][:L], efB[r0:][:L], wg[r0:][:L]
 			for t := 0; t < L; t++ {
 				ea[t] = -fb1[t]
 				eb[t] = fb2[t]
@@ -687,12 +742,15 @@ func (s *solver) rowInterior(d, j, k int) bool {
 // left state at each face extrapolates from the cell below, the right state
 // from the cell above.
 func plm(q []float64, p0, st, L int, ql, qr []float64) {
-	// The [x:][:L] form gives every slice length exactly L, so the loop
-	// needs no bounds checks.
-	qm2 := q[p0-2*st:][:L]
-	qm1 := q[p0-st:][:L]
-	q0 := q[p0:][:L]
-	qp1 := q[p0+st:][:L]
+	plmGo(q[p0-2*st:], q[p0-st:], q[p0:], q[p0+st:], L, ql, qr)
+}
+
+// plmGo is plm from the four cell rows around the faces: qm2, qm1 below,
+// q0, qp1 above.
+func plmGo(qm2, qm1, q0, qp1 []float64, L int, ql, qr []float64) {
+	// The [:L] form gives every slice length exactly L, so the loop needs
+	// no bounds checks.
+	qm2, qm1, q0, qp1 = qm2[:L], qm1[:L], q0[:L], qp1[:L]
 	ql = ql[:L]
 	qr = qr[:L]
 	for t := 0; t < L; t++ {
@@ -721,7 +779,9 @@ func (s *solver) corner() { s.cornerK(math.MinInt, math.MaxInt) }
 func (s *solver) cornerK(k0, k1 int) {
 	for a := 0; a < 3; a++ {
 		b, c := (a+1)%3, (a+2)%3
-		sb, sc := s.cstride(b), s.cstride(c)
+		// Unit offsets along b and c (the neighbours at −b, −c).
+		var ob, oc [3]int
+		ob[b], oc[c] = 1, 1
 		eb := s.ef[b][0] // E_a on b-faces
 		ec := s.ef[c][1] // E_a on c-faces
 		wb, wc := s.wgt[b], s.wgt[c]
@@ -741,19 +801,23 @@ func (s *solver) cornerK(k0, k1 int) {
 		ab, ac := s.active[b], s.active[c]
 		for k := max(lo[2], k0); k <= min(hi[2], k1-1); k++ {
 			for j := lo[1]; j <= hi[1]; j++ {
-				p0 := s.cidx(lo[0], j, k)
+				i0 := lo[0]
+				p0 := s.ridx(i0, j, k)
 				L := hi[0] - lo[0] + 1
 				switch {
 				case ab && ac:
 					// Row slices at each neighbour offset, all of length
 					// L, so the loop has no bounds checks.
+					pB := s.ridx(i0-ob[0], j-ob[1], k-ob[2])
+					pC := s.ridx(i0-oc[0], j-oc[1], k-oc[2])
+					pBC := s.ridx(i0-ob[0]-oc[0], j-ob[1]-oc[1], k-ob[2]-oc[2])
 					r := cornerRowArgs{
 						o:   out[p0:][:L],
-						ec0: ec[p0:][:L], ecB: ec[p0-sb:][:L],
-						eb0: eb[p0:][:L], ebC: eb[p0-sc:][:L],
-						cc0: cc[p0:][:L], ccB: cc[p0-sb:][:L], ccC: cc[p0-sc:][:L], ccBC: cc[p0-sb-sc:][:L],
-						wb0: wb[p0:][:L], wbC: wb[p0-sc:][:L],
-						wc0: wc[p0:][:L], wcB: wc[p0-sb:][:L],
+						ec0: ec[p0:][:L], ecB: ec[pB:][:L],
+						eb0: eb[p0:][:L], ebC: eb[pC:][:L],
+						cc0: cc[p0:][:L], ccB: cc[pB:][:L], ccC: cc[pC:][:L], ccBC: cc[pBC:][:L],
+						wb0: wb[p0:][:L], wbC: wb[pC:][:L],
+						wc0: wc[p0:][:L], wcB: wc[pB:][:L],
 					}
 					cornerRow(&r)
 				case ab:
@@ -803,7 +867,8 @@ func cornerRowGo(r *cornerRowArgs, lo, hi int) {
 func (s *solver) ctUpdateK(dt float64, bo *[3][]float64, k0, k1 int) {
 	for a := 0; a < 3; a++ {
 		b, c := (a+1)%3, (a+2)%3
-		sb, sc := s.cstride(b), s.cstride(c)
+		var ob, oc [3]int
+		ob[b], oc[c] = 1, 1
 		// (∇×E)_a = ∂E_c/∂b − ∂E_b/∂c
 		ec, eb := s.edg[c], s.edg[b]
 		fb, fc := 0.0, 0.0
@@ -823,11 +888,13 @@ func (s *solver) ctUpdateK(dt float64, bo *[3][]float64, k0, k1 int) {
 		}
 		for k := max(0, k0); k <= min(hi[2], k1-1); k++ {
 			for j := 0; j <= hi[1]; j++ {
-				p0 := s.cidx(0, j, k)
-				f0 := s.fidx(a, 0, j, k)
-				for t := 0; t <= hi[0]; t++ {
-					p := p0 + t
-					q[f0+t] -= float64(fb*(ec[p+sb]-ec[p])) - float64(fc*(eb[p+sc]-eb[p]))
+				L := hi[0] + 1
+				p0 := s.ridx(0, j, k)
+				ec0, ecB := ec[p0:][:L], ec[s.ridx(ob[0], j+ob[1], k+ob[2]):][:L]
+				eb0, ebC := eb[p0:][:L], eb[s.ridx(oc[0], j+oc[1], k+oc[2]):][:L]
+				qf := q[s.fidx(a, 0, j, k):][:L]
+				for t := range qf {
+					qf[t] -= float64(fb*(ecB[t]-ec0[t])) - float64(fc*(ebC[t]-eb0[t]))
 				}
 			}
 		}
