@@ -6,18 +6,20 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"sync/atomic"
 	"testing"
+	"unsafe"
 
 	"github.com/apollo-hpc/apollo/internal/crc32c"
 	"github.com/klauspost/reedsolomon"
 )
 
 // TestFusedKernelMatchesReference runs each generated kernel directly on
-// shards at several alignments, with random incoming CRC states, for every
-// length the kernel takes up to 1280 bytes and some large ones, and checks
-// the parity against klauspost's Encode of the same data, each CRC against
-// crc32c.Update over the shard, and that no byte around the parity range
-// changed.
+// data shards at several alignments (parity 64-byte aligned, as the kernel
+// requires), with random incoming CRC states, for every length the kernel
+// takes up to 1280 bytes and some large ones, and checks the parity against
+// klauspost's Encode of the same data, each CRC against crc32c.Update over
+// the shard, and that no byte around the parity range changed.
 func TestFusedKernelMatchesReference(t *testing.T) {
 	for _, km := range [][2]int{{4, 1}, {4, 2}, {8, 2}} {
 		k, m := km[0], km[1]
@@ -43,17 +45,20 @@ func TestFusedKernelMatchesReference(t *testing.T) {
 			const guard = 0xC3
 			for _, n := range lengths {
 				for _, align := range []int{0, 1, 8, 31, 32, 63} {
-					const pad = 64
-					// Data and parity shards at different offsets, so
-					// the kernel cannot rely on them agreeing.
-					offset := func(i int) int {
-						if i%2 == 1 {
-							return pad - (align*7)%64
-						}
-						return pad - align
-					}
+					const pad = 128
 					shards := make([][]byte, k+m)
 					whole := make([][]byte, k+m)
+					// Data shards at different offsets, so the kernel
+					// cannot rely on them agreeing; parity on a line.
+					offset := func(i int) int {
+						switch {
+						case i >= k:
+							return 64 + int(-uintptr(unsafe.Pointer(&whole[i][64]))&63)
+						case i%2 == 1:
+							return 64 - (align*7)%64
+						}
+						return 64 - align
+					}
 					for i := range shards {
 						whole[i] = make([]byte, n+2*pad)
 						if i < k {
@@ -142,6 +147,65 @@ func TestEncodeFusedMatchesStriped(t *testing.T) {
 			for i := range want {
 				if !bytes.Equal(got[i], want[i]) {
 					t.Fatalf("%d+%d n=%d: shard %d differs", k, m, n, i)
+				}
+			}
+		}
+	}
+}
+
+// TestFusedSplitMisaligned runs a worker over shards whose parity is not
+// 64-byte aligned: at the same offset in every parity shard (the kernel
+// takes the aligned middle, the striped path the ends) and at different
+// offsets (the striped path takes all), and checks parity and CRCs against
+// klauspost's Encode and crc32c.
+func TestFusedSplitMisaligned(t *testing.T) {
+	for _, km := range [][2]int{{4, 2}, {8, 2}} {
+		k, m := km[0], km[1]
+		if fusedFunc(k, m) == nil {
+			t.Skip("no fused kernel on this CPU")
+		}
+		rs, err := reedsolomon.New(k, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, per := range []int{100, 4096 + 17, 60000} {
+			for _, offs := range [][2]int{{3, 3}, {3, 5}, {0, 32}, {63, 63}} {
+				e, err := NewEncoder(k, m, int64(k*per), 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				data := testData(k*per, uint64(per))
+				for i := range e.payloads {
+					buf := make([]byte, per+256)
+					o := 64 + int(-uintptr(unsafe.Pointer(&buf[64]))&63)
+					if i >= k {
+						o += offs[(i-k)%2]
+					}
+					e.payloads[i] = buf[o : o+per]
+					if i < k {
+						copy(e.payloads[i], data[i*per:])
+					}
+				}
+				crcs := make([]uint32, k+m)
+				var next atomic.Int64
+				e.encodeChunks(&e.workers[0], &next, 1, per, crcs)
+				want := make([][]byte, k+m)
+				for i := range want {
+					want[i] = make([]byte, per)
+					if i < k {
+						copy(want[i], data[i*per:])
+					}
+				}
+				if err := rs.Encode(want); err != nil {
+					t.Fatal(err)
+				}
+				for i := range want {
+					if !bytes.Equal(e.payloads[i], want[i]) {
+						t.Fatalf("%d+%d per=%d offsets %v: shard %d differs", k, m, per, offs, i)
+					}
+					if crcs[i] != crc32c.Checksum(want[i]) {
+						t.Fatalf("%d+%d per=%d offsets %v: shard %d CRC differs", k, m, per, offs, i)
+					}
 				}
 			}
 		}

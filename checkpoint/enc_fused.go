@@ -91,8 +91,9 @@ func newFusedKernel(rs reedsolomon.Encoder, k, m int) (*fusedKernel, error) {
 	return &fusedKernel{k: k, m: m, run: run, tab: tab}, nil
 }
 
-// code codes bytes [a, a+n) of every shard (n > 0, a multiple of 64) and
-// advances each shard's CRC-32C in cc over them.
+// code codes bytes [a, a+n) of every shard (n > 0, a multiple of 64, the
+// parity shards 64-byte aligned at a) and advances each shard's CRC-32C in
+// cc over them.
 func (f *fusedKernel) code(s *fusedScratch, shards [][]byte, a, n int, cc []uint32) {
 	for i := range shards {
 		s.ptrs[i] = unsafe.Pointer(&shards[i][a])
@@ -103,4 +104,20 @@ func (f *fusedKernel) code(s *fusedScratch, shards [][]byte, a, n int, cc []uint
 		cc[i] = ^s.st[i]
 		s.ptrs[i] = nil
 	}
+}
+
+// split returns how a range [lo, hi) of the shards divides between the
+// kernel and the striped path: [lo, a) and [a+n, hi) striped, [a, a+n)
+// fused. The kernel writes whole 64-byte parity lines with non-temporal
+// stores, so the parity must be 64-byte aligned at a; payloads start so in
+// large buffers (the Encoder's reserve), so in practice a = lo.
+func (f *fusedKernel) split(shards [][]byte, lo, hi int) (a, n int) {
+	mis := uintptr(unsafe.Pointer(&shards[f.k][lo])) & 63
+	for j := 1; j < f.m; j++ {
+		if uintptr(unsafe.Pointer(&shards[f.k+j][lo]))&63 != mis {
+			return hi, 0 // parity shards disagree: no kernel
+		}
+	}
+	a = min(lo+int(-mis&63), hi)
+	return a, (hi - a) &^ 63
 }

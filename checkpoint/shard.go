@@ -354,8 +354,8 @@ func NewEncoder(k, m int, capacity int64, maxLayout int) (*Encoder, error) {
 	e := &Encoder{
 		k: k, m: m, capacity: capacity, maxLayout: maxLayout,
 		// Rounded up so that payloads start 64-byte aligned in the
-		// (page-aligned) large buffers: the fused kernel's 32-byte loads
-		// and stores then never split a cache line.
+		// (page-aligned) large buffers, as the fused kernel's
+		// non-temporal parity stores need (enc_fused.go).
 		reserve:  (headerLen(maxLayout, k+m) + 63) &^ 63,
 		bufs:     make([][]byte, k+m),
 		payloads: make([][]byte, k+m),
@@ -531,13 +531,16 @@ func (e *Encoder) encodeChunks(w *encWorker, next *atomic.Int64, chunks, size in
 			}
 			continue
 		}
-		// The kernel codes whole 64-byte blocks; a partial one at the
-		// end of the snapshot goes the striped way.
-		body := (hi - lo) &^ 63
-		if body > 0 {
-			e.fused.code(&w.fs, e.payloads, lo, body, cc)
+		// The kernel codes whole, aligned 64-byte blocks; the bytes
+		// before and after them go the striped way.
+		a, body := e.fused.split(e.payloads, lo, hi)
+		if !e.encodeStripes(w, lo, a, cc) {
+			return
 		}
-		if !e.encodeStripes(w, lo+body, hi, cc) {
+		if body > 0 {
+			e.fused.code(&w.fs, e.payloads, a, body, cc)
+		}
+		if !e.encodeStripes(w, a+body, hi, cc) {
 			return
 		}
 	}

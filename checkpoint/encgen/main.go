@@ -1,14 +1,15 @@
 // Command encgen writes checkpoint/enc_amd64.s: fused Reed-Solomon +
 // CRC-32C kernels, one per (k, m) shape the encoder accelerates.
 //
-// Each kernel reads 32 bytes of every data shard at a time, multiplies them
-// into the m parity accumulators with the AVX2 nibble-table method
-// (VPSHUFB on 16-entry product tables, as klauspost/reedsolomon's
-// mulAvxTwo kernels do) and checksums the same bytes: for some shards with
-// the crc32 instruction, for the others by folding them into a 32-byte
-// accumulator with VPCLMULQDQ. Each finished parity vector is folded into
-// its shard's accumulator and stored. So every byte is read from memory
-// once, and the CRC arithmetic runs while the next loads are in flight
+// Each kernel reads 64 bytes of every data shard per iteration, multiplies
+// them into the m parity accumulators with the AVX2 nibble-table method
+// (VPSHUFB on 16-entry product tables, each loaded once per 64 bytes, as
+// klauspost/reedsolomon's mulAvxTwo _64 kernels do) and checksums the same
+// bytes: most data shards with the crc32 instruction, the others by folding
+// them into a 32-byte accumulator with VPCLMULQDQ. The finished parity is
+// folded into its shard's accumulator and written with non-temporal stores.
+// So every byte is read from memory once, parity is written once and never
+// fetched, and the CRC arithmetic runs while the next loads are in flight
 // instead of after them (docs/bench/checkpoint.md).
 //
 // Run by go generate in package checkpoint; the flags reproduce the
@@ -27,8 +28,12 @@ import (
 // (4,2) and (8,2).
 var shapes = [][2]int{{4, 1}, {4, 2}, {8, 2}}
 
+// defaultGPR is, per shape, how many data shards use the crc32
+// instruction: the split measured fastest (docs/bench/checkpoint.md).
+var defaultGPR = map[[2]int]int{{4, 1}: 4, {4, 2}: 4, {8, 2}: 6}
+
 var (
-	crcGPR   = 2
+	crcGPR   = -1
 	prefetch = 256
 	pfInsn   = "PREFETCHT0"
 	suffix   string
@@ -41,7 +46,7 @@ func main() {
 	out := flag.String("o", "enc_amd64.s", "output file")
 	flag.IntVar(&prefetch, "prefetch", prefetch, "bytes ahead of the loads to prefetch data (0: none)")
 	flag.StringVar(&pfInsn, "pfinsn", pfInsn, "prefetch instruction")
-	flag.IntVar(&crcGPR, "crcgpr", crcGPR, "data shards checksummed with the crc32 instruction, at most")
+	flag.IntVar(&crcGPR, "crcgpr", crcGPR, "data shards checksummed with the crc32 instruction (-1: the shape's default)")
 	flag.StringVar(&suffix, "suffix", "", "kernel name suffix (scratch variants)")
 	flag.Parse()
 	var b bytes.Buffer
@@ -82,34 +87,65 @@ type acc struct {
 
 func kernel(b *bytes.Buffer, k, m int) error {
 	n := k + m
-	if n+2 > len(gprs) || n < 4 {
-		return fmt.Errorf("%d+%d: needs %d general registers", k, m, n+2)
+	// g data shards are checksummed with the crc32 instruction (reading
+	// the words back from L1) instead of folding: folding costs two
+	// VPCLMULQDQ per 32 bytes, measured at about 3.5 cycles each here, the
+	// crc32 instruction one cycle per 8 bytes on a unit the coding leaves
+	// idle. The best split balances the two (docs/bench/checkpoint.md).
+	g := crcGPR
+	if g < 0 {
+		g = defaultGPR[[2]int{k, m}]
 	}
-	ptr := gprs[:n]
-	tab, off := gprs[n], gprs[n+1]
-	// Up to crcGPR data shards are checksummed with the crc32 instruction
-	// (reading the words back from L1) instead of folding: that unit is
-	// otherwise idle, and folding costs two VPCLMULQDQ per 32 bytes on the
-	// one vector pipe that executes them.
-	free := gprs[n+2:]
-	g := min(crcGPR, len(free), k)
+	g = min(g, k, len(gprs)-3)
+	tab, off := gprs[0], gprs[1]
+	// The shard pointers live in registers when they fit beside the crc32
+	// chains, else in stack slots, loaded into one scratch register when
+	// used (an L1 hit; the load ports have room).
+	ptrMem := n+2+g > len(gprs)
+	var ptr, free []string
+	var scratch string
+	if ptrMem {
+		scratch = gprs[2]
+		free = gprs[3:]
+	} else {
+		ptr = gprs[2 : 2+n]
+		free = gprs[2+n:]
+	}
 
-	// Y registers: four temporaries, m parity accumulators, the fold
-	// multipliers and the nibble mask; the rest hold CRC accumulators, and
-	// those that do not fit live on the stack.
+	p := func(format string, a ...any) { fmt.Fprintf(b, "\t"+format+"\n", a...) }
+
+	// Y registers: eight temporaries (both 32-byte halves of an input and
+	// their high nibbles, four products), 2m parity accumulators (both
+	// halves), the fold multipliers and the nibble mask; the rest hold
+	// folding accumulators, and those that do not fit live on the stack.
+	// Like klauspost's _64 kernels, each product table is loaded once per
+	// 64 bytes.
 	y := func(i int) string { return fmt.Sprintf("Y%d", i) }
 	x := func(r string) string { return "X" + r[1:] }
 	td, th, t1, t2 := y(0), y(1), y(2), y(3)
-	next := 4
-	par := make([]string, m)
+	dB, hB, t3, t4 := y(4), y(5), y(6), y(7)
+	next := 8
+	par := make([][2]string, m)
 	for j := range par {
-		par[j] = y(next)
-		next++
+		par[j] = [2]string{y(next), y(next + 1)}
+		next += 2
 	}
 	yk, ym := y(next), y(next+1)
 	next += 2
 	accs := make([]acc, n)
 	frame := 0
+	ptrSlot := func(s int) int { return 8 * s }
+	if ptrMem {
+		frame = 8 * n
+	}
+	// ptrReg returns the register holding shard s's pointer.
+	ptrReg := func(s int) string {
+		if !ptrMem {
+			return ptr[s]
+		}
+		p("MOVQ %d(SP), %s", ptrSlot(s), scratch)
+		return scratch
+	}
 	for s := range accs {
 		switch {
 		case s >= k-g && s < k:
@@ -124,17 +160,32 @@ func kernel(b *bytes.Buffer, k, m int) error {
 	}
 
 	name := fmt.Sprintf("fused%dx%d%s", k, m, suffix)
-	p := func(format string, a ...any) { fmt.Fprintf(b, "\t"+format+"\n", a...) }
 	fmt.Fprintf(b, "\n// func %s(tab *byte, ptrs *unsafe.Pointer, n int, st *uint32)\n", name)
-	fmt.Fprintf(b, "//\n// %d data and %d parity shards; n > 0 bytes of each, a multiple of 64.\n", k, m)
-	fmt.Fprintf(b, "// %d shards checksummed with crc32, %d folding accumulators on the stack.\n", g, frame/32)
-	fmt.Fprintf(b, "TEXT ·%s(SB), NOSPLIT, $%d-32\n", name, frame)
+	fmt.Fprintf(b, "//\n// %d data and %d parity shards; n > 0 bytes of each, a multiple of 64;\n", k, m)
+	fmt.Fprintf(b, "// parity pointers 64-byte aligned.\n")
+	nslot := 0
+	for _, a := range accs {
+		if a.reg == "" && a.gpr == "" {
+			nslot++
+		}
+	}
+	fmt.Fprintf(b, "// %d data shards checksummed with crc32, %d folding accumulators on the stack", g, nslot)
+	if ptrMem {
+		fmt.Fprintf(b, ",\n// shard pointers on the stack")
+	}
+	fmt.Fprintf(b, ".\nTEXT ·%s(SB), NOSPLIT, $%d-32\n", name, frame)
 	// tab holds the argument pointers until the tables' turn.
 	p("MOVQ ptrs+8(FP), %s", tab)
 	p("MOVQ n+16(FP), %s", off)
 	// Every pointer is moved to the end of its range and the offset counts
 	// up from -n to 0, which saves a register for the count.
 	for s := range n {
+		if ptrMem {
+			p("MOVQ %d(%s), %s", 8*s, tab, scratch)
+			p("ADDQ %s, %s", off, scratch)
+			p("MOVQ %s, %d(SP)", scratch, ptrSlot(s))
+			continue
+		}
 		p("MOVQ %d(%s), %s", 8*s, tab, ptr[s])
 		p("ADDQ %s, %s", off, ptr[s])
 	}
@@ -182,46 +233,60 @@ func kernel(b *bytes.Buffer, k, m int) error {
 			p("VMOVDQU %s, %d(SP)", r, a.slot)
 		}
 	}
-	half := func(first bool, h int) {
+	// One iteration codes 64 bytes of every shard.
+	body := func(first bool) {
+		if prefetch > 0 {
+			for i := range k {
+				p("%s %d(%s)(%s*1)", pfInsn, prefetch, ptrReg(i), off)
+			}
+		}
 		for i := range k {
-			p("VMOVDQU %d(%s)(%s*1), %s", 32*h, ptr[i], off, td)
+			pr := ptrReg(i)
+			p("VMOVDQU (%s)(%s*1), %s", pr, off, td)
+			p("VMOVDQU 32(%s)(%s*1), %s", pr, off, dB)
 			if a := accs[i]; a.gpr != "" {
-				for w := range 4 {
-					p("CRC32Q %d(%s)(%s*1), %s", 32*h+8*w, ptr[i], off, a.gpr)
+				for w := range 8 {
+					p("CRC32Q %d(%s)(%s*1), %s", 8*w, pr, off, a.gpr)
 				}
 			} else {
 				fold(a, td, first)
+				fold(a, dB, false)
 			}
 			p("VPSRLQ $4, %s, %s", td, th)
-			p("VPAND %s, %s, %s", ym, th, th)
+			p("VPSRLQ $4, %s, %s", dB, hB)
 			p("VPAND %s, %s, %s", ym, td, td)
+			p("VPAND %s, %s, %s", ym, dB, dB)
+			p("VPAND %s, %s, %s", ym, th, th)
+			p("VPAND %s, %s, %s", ym, hB, hB)
 			for j := range m {
 				p("VMOVDQU %d(%s), %s", tabOff(i, j, m, 0), tab, t1)
-				p("VPSHUFB %s, %s, %s", td, t1, t1)
 				p("VMOVDQU %d(%s), %s", tabOff(i, j, m, 1), tab, t2)
+				p("VPSHUFB %s, %s, %s", dB, t1, t3)
+				p("VPSHUFB %s, %s, %s", td, t1, t1)
+				p("VPSHUFB %s, %s, %s", hB, t2, t4)
 				p("VPSHUFB %s, %s, %s", th, t2, t2)
 				if i == 0 {
-					p("VPXOR %s, %s, %s", t1, t2, par[j])
+					p("VPXOR %s, %s, %s", t1, t2, par[j][0])
+					p("VPXOR %s, %s, %s", t3, t4, par[j][1])
 				} else {
-					p("VPXOR %s, %s, %s", t1, par[j], par[j])
-					p("VPXOR %s, %s, %s", t2, par[j], par[j])
+					p("VPXOR %s, %s, %s", t1, par[j][0], par[j][0])
+					p("VPXOR %s, %s, %s", t2, par[j][0], par[j][0])
+					p("VPXOR %s, %s, %s", t3, par[j][1], par[j][1])
+					p("VPXOR %s, %s, %s", t4, par[j][1], par[j][1])
 				}
 			}
 		}
 		for j := range m {
-			fold(accs[k+j], par[j], first)
-			p("VMOVDQU %s, %d(%s)(%s*1)", par[j], 32*h, ptr[k+j], off)
+			a := accs[k+j]
+			fold(a, par[j][0], first)
+			fold(a, par[j][1], false)
+			pr := ptrReg(k + j)
+			// A whole line at once with non-temporal stores: parity is not
+			// read back, so it need not be fetched (no read-for-ownership:
+			// a quarter less memory traffic at 4+2) nor evict the inputs.
+			p("VMOVNTDQ %s, (%s)(%s*1)", par[j][0], pr, off)
+			p("VMOVNTDQ %s, 32(%s)(%s*1)", par[j][1], pr, off)
 		}
-	}
-	// One iteration codes 64 bytes of every shard, in two halves.
-	body := func(first bool) {
-		if prefetch > 0 {
-			for i := range k {
-				p("%s %d(%s)(%s*1)", pfInsn, prefetch, ptr[i], off)
-			}
-		}
-		half(first, 0)
-		half(false, 1)
 		p("ADDQ $64, %s", off)
 	}
 
@@ -231,15 +296,23 @@ func kernel(b *bytes.Buffer, k, m int) error {
 	body(false)
 	p("JNZ %s_loop", name)
 	fmt.Fprintf(b, "\n%s_done:\n", name)
-	// Each folding accumulator: its low lane folded onto its high one, and
-	// the 16 bytes left run through crc32 from a zero state. The data
-	// pointers are free now.
-	lo, hi, st, sp := ptr[0], ptr[1], ptr[2], ptr[3]
-	p("MOVQ st+24(FP), %s", sp)
+	// Non-temporal stores are weakly ordered: fence them before the caller
+	// publishes the parity.
+	p("SFENCE")
+	// The crc32 chains' states are stored; then each folding accumulator
+	// has its low lane folded onto its high one, and the 16 bytes left run
+	// through crc32 from a zero state. Every register but tab is free now.
 	p("VMOVDQU %d(%s), %s", tabK16, tab, x(yk))
+	sp := tab
+	p("MOVQ st+24(FP), %s", sp)
 	for s, a := range accs {
 		if a.gpr != "" {
 			p("MOVL %s, %d(%s)", a.gpr, 4*s, sp)
+		}
+	}
+	lo, hi, st := gprs[1], gprs[2], gprs[3]
+	for s, a := range accs {
+		if a.gpr != "" {
 			continue
 		}
 		r := a.reg
