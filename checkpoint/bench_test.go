@@ -53,7 +53,9 @@ func paired(b *testing.B, bytes int64, ref, ours func()) {
 // striped case is the same Encoder with its fused kernel switched off (the
 // path of CPUs and shapes without one), so old and new are measured in one
 // binary. The crc32c-only case is the checksum work alone (all k+m
-// shards, same workers) against bare Encode.
+// shards, same workers) against bare Encode. 'Encode300MB/[48]\+2$'
+// selects the headline rows alone, 'Encode300MB/[48]\+2-striped' the
+// striped ones.
 func BenchmarkEncode300MB(b *testing.B) {
 	data := testData(benchSize, 1)
 	for _, km := range benchKM {
@@ -84,7 +86,7 @@ func BenchmarkEncode300MB(b *testing.B) {
 				}
 			})
 		})
-		b.Run(name+"/striped", func(b *testing.B) {
+		b.Run(name+"-striped", func(b *testing.B) {
 			fused := e.fused
 			e.fused = nil
 			defer func() { e.fused = fused }()
@@ -94,7 +96,7 @@ func BenchmarkEncode300MB(b *testing.B) {
 				}
 			})
 		})
-		b.Run(name+"/crc32c-only", func(b *testing.B) {
+		b.Run(name+"-crc32c-only", func(b *testing.B) {
 			size := len(e.payloads[0])
 			paired(b, benchSize, bareEncode, func() {
 				e.parallel(size, func(w *encWorker, lo, hi int) {
