@@ -45,6 +45,14 @@
 // for all three sweep directions, with reused scratch buffers, no allocation
 // per step and no interface call per cell.
 //
+// A stage (predictor or corrector) runs its passes (primitives, the three
+// sweeps, corner EMFs, CT) one z-plane at a time, each pass lagging the
+// one before by its stencil's reach in z, so the intermediates (primitives,
+// cell and face EMFs, CT weights, edge EMFs) are read while still in cache
+// and are kept in a ring of four planes rather than whole arrays. Values
+// and the order of every operation are those of the pass-by-pass schedule:
+// the bits do not depend on the slab size (TestSlabsSameBits).
+//
 // Axes with a single cell are inactive: no sweep is made along them and
 // their ghosts are always periodic copies, which gives 1D and 2D problems.
 //

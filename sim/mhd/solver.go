@@ -270,10 +270,9 @@ func newSolver(n [3]int, ng int, dx [3]float64, gamma float64, rsolv int, ext *s
 // slab the z sweep reads w of the planes k0−2 … k0+B, the last of them
 // written by the same slab's primitives (the widest live range; see
 // stage), so B+3 are needed. It is rounded up to a power of two: at 160³
-// a ring of 5 planes ran 0.7× as fast as rings of 4 or 8 and the full
-// arrays, reproducibly (docs/bench/mhd.md; the cause is not known, likely
-// cache-set conflicts between the ring and the state arrays, which with
-// 4, 8 or all planes keep one relative offset modulo 4 KiB).
+// a ring of 5 planes ran 0.7× as fast as rings of 4, 6 or 8 and the full
+// arrays, reproducibly (docs/bench/mhd.md; the cause, presumably cache
+// conflicts, could not be measured on the VM).
 func (s *solver) ringPlanes(B int) int {
 	r := 4
 	for r < B+3 {
