@@ -20,6 +20,7 @@ const TagBase = 1 << 29
 type messenger interface {
 	Send(ctx context.Context, dst, tag int, data []byte) error
 	Recv(ctx context.Context, src, tag int, buf []byte) ([]byte, comm.Status, error)
+	Sendrecv(ctx context.Context, send []byte, dst, sendTag int, recvBuf []byte, src, recvTag int) ([]byte, comm.Status, error)
 }
 
 // UserBC fills the ghost layers of f on one physical face (axis, side 0 low
@@ -59,8 +60,6 @@ type Halo struct {
 	sendRun, recvRun [3][2][2]int
 	// deferX: Exchange leaves the x self-wrap to the caller (DeferWrapX).
 	deferX bool
-	// started: between Start and Finish.
-	started bool
 }
 
 // nativeLE reports whether float64s in memory are already in wire order.
@@ -286,164 +285,68 @@ func WrapX(f *Field, o int) {
 // Exchange fills every ghost point of the halo's fields (but the x ghosts
 // after DeferWrapX): from neighbours, from this block itself across a
 // periodic axis with one block, or from the physical boundary condition.
-// It is Start followed by Finish.
 func (h *Halo) Exchange(ctx context.Context) error {
-	if err := h.Start(ctx); err != nil {
-		return err
-	}
-	return h.Finish(ctx)
-}
-
-// remote reports whether axis a's ghosts need messages: a neighbour other
-// than this block on either side.
-func (h *Halo) remote(a int) bool {
-	for s := 0; s < 2; s++ {
-		if nb := h.b.Nbr[a][s]; nb != NoNeighbor && nb != h.rank {
-			return true
-		}
-	}
-	return false
-}
-
-// split returns the first axis whose ghosts need messages, or 3 if none
-// does.
-func (h *Halo) split() int {
+	b := h.b
 	for a := 0; a < 3; a++ {
-		if h.remote(a) {
-			return a
-		}
-	}
-	return 3
-}
-
-// Start begins an exchange so that the caller can work while messages are
-// in flight: it fills the ghosts of the axes before the first one that
-// needs messages (self-wraps and physical faces) and sends that axis'
-// faces; Finish receives them and does the remaining axes (whose faces
-// carry the ghosts just received, so they cannot be sent earlier). Between
-// Start and Finish the fields may be read but not written, and the ghosts
-// of the axes Pending reports (with their edges and corners) hold stale
-// values. Every rank must call Start and Finish in the same order as its
-// other exchanges.
-func (h *Halo) Start(ctx context.Context) error {
-	if h.started {
-		return fmt.Errorf("sim: halo: Start called twice without Finish")
-	}
-	sp := h.split()
-	for a := 0; a < sp; a++ {
-		if err := h.local(a); err != nil {
-			return err
-		}
-	}
-	if sp < 3 {
-		if err := h.sendAxis(ctx, sp); err != nil {
-			return err
-		}
-	}
-	h.started = true
-	return nil
-}
-
-// Finish completes the exchange Start began.
-func (h *Halo) Finish(ctx context.Context) error {
-	if !h.started {
-		return fmt.Errorf("sim: halo: Finish called without Start")
-	}
-	h.started = false
-	sp := h.split()
-	if sp == 3 {
-		return nil
-	}
-	if err := h.recvAxis(ctx, sp); err != nil {
-		return err
-	}
-	for a := sp + 1; a < 3; a++ {
-		if !h.remote(a) {
-			if err := h.local(a); err != nil {
-				return err
+		lo, hi := b.Nbr[a][0], b.Nbr[a][1]
+		if lo == h.rank && hi == h.rank {
+			if a != 0 || !h.deferX {
+				h.selfPeriodic(a)
 			}
 			continue
 		}
-		if err := h.sendAxis(ctx, a); err != nil {
+		// Upward: send my top layers to the high neighbour, receive the
+		// low neighbour's into my low ghosts. Then downward.
+		if err := h.shift(ctx, a, 1, 0, TagBase+2*a); err != nil {
 			return err
 		}
-		if err := h.recvAxis(ctx, a); err != nil {
+		if err := h.shift(ctx, a, 0, 1, TagBase+2*a+1); err != nil {
 			return err
+		}
+		for s := 0; s < 2; s++ {
+			if b.Nbr[a][s] != NoNeighbor {
+				continue
+			}
+			if err := h.physical(a, s); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
-// Pending reports whether the ghosts normal to axis a are left to Finish:
-// after Start, the caller may read every ghost of the axes not pending.
-func (h *Halo) Pending(a int) bool { return a >= h.split() && h.split() < 3 }
-
-// local fills the ghosts of axis a that need no message: the self-wrap of a
-// block that is its own neighbour (but the deferred x wrap), and physical
-// faces of an axis without neighbours.
-func (h *Halo) local(a int) error {
-	b := h.b
-	lo, hi := b.Nbr[a][0], b.Nbr[a][1]
-	if lo == h.rank && hi == h.rank {
-		if a != 0 || !h.deferX {
-			h.selfPeriodic(a)
-		}
+// shift sends to the neighbour on side ds and receives from side rs.
+func (h *Halo) shift(ctx context.Context, a, ds, rs, tag int) error {
+	dst, src := h.b.Nbr[a][ds], h.b.Nbr[a][rs]
+	var send, recv []byte
+	if dst != NoNeighbor {
+		send = h.sendData(a, ds)
+	}
+	if src != NoNeighbor {
+		recv = h.recvData(a, rs)
+	}
+	var got []byte
+	var err error
+	switch {
+	case dst != NoNeighbor && src != NoNeighbor:
+		got, _, err = h.m.Sendrecv(ctx, send, dst, tag, recv, src, tag)
+	case dst != NoNeighbor:
+		err = h.m.Send(ctx, dst, tag, send)
+	case src != NoNeighbor:
+		got, _, err = h.m.Recv(ctx, src, tag, recv)
+	default:
 		return nil
 	}
-	if h.remote(a) {
-		return nil // physical faces of a communicating axis: recvAxis
+	if err != nil {
+		return fmt.Errorf("sim: halo exchange axis %d with ranks %d/%d: %w", a, dst, src, err)
 	}
-	for s := 0; s < 2; s++ {
-		if err := h.physical(a, s); err != nil {
-			return err
-		}
+	if src == NoNeighbor {
+		return nil
 	}
-	return nil
-}
-
-// sendAxis sends the faces of axis a to its neighbours: the top layers up
-// with tag TagBase+2a, the bottom ones down with TagBase+2a+1. Sends are
-// eager (comm's contract), so both go before either receive.
-func (h *Halo) sendAxis(ctx context.Context, a int) error {
-	for s := 1; s >= 0; s-- {
-		dst := h.b.Nbr[a][s]
-		if dst == NoNeighbor {
-			continue
-		}
-		if err := h.m.Send(ctx, dst, TagBase+2*a+1-s, h.sendData(a, s)); err != nil {
-			return fmt.Errorf("sim: halo exchange axis %d: send to rank %d: %w", a, dst, err)
-		}
+	if len(got) != len(recv) {
+		return fmt.Errorf("sim: halo exchange axis %d: got %d bytes from rank %d, want %d", a, len(got), src, len(recv))
 	}
-	return nil
-}
-
-// recvAxis receives the ghosts of axis a that sendAxis's counterparts on
-// the neighbours sent (from the low side first: it was sent first), then
-// fills the physical faces of the axis.
-func (h *Halo) recvAxis(ctx context.Context, a int) error {
-	for s := 0; s < 2; s++ {
-		src := h.b.Nbr[a][s]
-		if src == NoNeighbor {
-			continue
-		}
-		recv := h.recvData(a, s)
-		got, _, err := h.m.Recv(ctx, src, TagBase+2*a+s, recv)
-		if err != nil {
-			return fmt.Errorf("sim: halo exchange axis %d: receive from rank %d: %w", a, src, err)
-		}
-		if len(got) != len(recv) {
-			return fmt.Errorf("sim: halo exchange axis %d: got %d bytes from rank %d, want %d", a, len(got), src, len(recv))
-		}
-		h.finishRecv(a, s, recv, got)
-	}
-	for s := 0; s < 2; s++ {
-		if h.b.Nbr[a][s] != NoNeighbor {
-			continue
-		}
-		if err := h.physical(a, s); err != nil {
-			return err
-		}
-	}
+	h.finishRecv(a, rs, recv, got)
 	return nil
 }
 

@@ -300,26 +300,18 @@ type chanEP struct {
 	rank int
 }
 
-// queues returns the queues of key k, made on first use with their
-// buffers of size bytes: an exchange sends all of an axis' faces before it
-// receives any, so a rank may send its next message on a key before the
-// receiver has recycled the last one; four buffers per key cover that
-// without allocating later, inside AllocsPerRun's count.
-func (n *chanNet) queues(k [3]int, size int) (full, free chan []byte) {
+func (n *chanNet) queues(k [3]int) (full, free chan []byte) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.full[k] == nil {
 		n.full[k] = make(chan []byte, 4)
 		n.free[k] = make(chan []byte, 4)
-		for range 4 {
-			n.free[k] <- make([]byte, 0, size)
-		}
 	}
 	return n.full[k], n.free[k]
 }
 
 func (e chanEP) Send(ctx context.Context, dst, tag int, data []byte) error {
-	full, free := e.n.queues([3]int{e.rank, dst, tag}, len(data))
+	full, free := e.n.queues([3]int{e.rank, dst, tag})
 	var b []byte
 	select {
 	case b = <-free:
@@ -331,7 +323,7 @@ func (e chanEP) Send(ctx context.Context, dst, tag int, data []byte) error {
 }
 
 func (e chanEP) Recv(ctx context.Context, src, tag int, buf []byte) ([]byte, comm.Status, error) {
-	full, free := e.n.queues([3]int{src, e.rank, tag}, len(buf))
+	full, free := e.n.queues([3]int{src, e.rank, tag})
 	b := <-full
 	out := append(buf[:0], b...)
 	free <- b

@@ -174,7 +174,7 @@ func BenchmarkFused160(b *testing.B) {
 		blks, us, vs := benchBlocks(b, procs, MaxSubsteps)
 		rings := make([][]float64, len(blks))
 		for r, u := range us {
-			rings[r] = make([]float64, ringPlanes*(MaxSubsteps-1)*u.Sx*u.Sy)
+			rings[r] = make([]float64, 3*(MaxSubsteps-1)*u.Sx*u.Sy)
 		}
 		c := coefs{0.4, 0.1, 0.1, 0.1}
 		split := "" // blocks=2: z split; blocks=2y: y split
@@ -200,7 +200,7 @@ func BenchmarkFused160(b *testing.B) {
 									stencil(u, v, n, &c, true)
 									stencil(v, u, n, &c, true)
 								} else {
-									fused(u, v, ring, s, n, &c, true, zWhole)
+									fused(u, v, ring, s, n, &c, true)
 								}
 							}
 						}(us[r], vs[r], rings[r], blks[r].N)

@@ -8,7 +8,6 @@ package heat
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -71,10 +70,8 @@ type Model struct {
 	// the three intermediate z-planes.
 	fused bool
 	ring  []float64
-	// overlap: Step overlaps the z exchange with the sweep (stepFused).
-	overlap bool
-	comm    *comm.Comm // for the spare field's halo
-	holds   holds      // fields frozen states hold (freeze.go)
+	comm  *comm.Comm // for the spare field's halo
+	holds holds      // fields frozen states hold (freeze.go)
 }
 
 var _ sim.Model = (*Model)(nil)
@@ -137,13 +134,8 @@ func (m *Model) Init(ctx context.Context, env *sim.Env) error {
 	m.hv.DeferWrapX()
 	m.fused = c.Substeps > 1 && canFuse(b, c.Substeps)
 	if m.fused {
-		m.ring = make([]float64, ringPlanes*(c.Substeps-1)*m.u.Sx*m.u.Sy)
+		m.ring = make([]float64, 3*(c.Substeps-1)*m.u.Sx*m.u.Sy)
 	}
-	// Overlap the exchange with the sweep where only z needs messages: the
-	// faces of x and y (self-wraps) are filled by Start, the z planes
-	// needing no ghost are at least half the block, and one y-tile.
-	m.overlap = m.fused && !m.hu.Pending(0) && !m.hu.Pending(1) && m.hu.Pending(2) &&
-		b.N[2] >= 2*c.Substeps && fusedTile(m.u.Sx, c.Substeps) >= b.N[1]
 	for k := 0; k < b.N[2]; k++ {
 		for j := 0; j < b.N[1]; j++ {
 			for i := 0; i < b.N[0]; i++ {
@@ -219,7 +211,15 @@ func (m *Model) Step(ctx context.Context, env *sim.Env, t, dt float64) error {
 	c := coefs{0, h * m.cfg.D / (dx[0] * dx[0]), h * m.cfg.D / (dx[1] * dx[1]), h * m.cfg.D / (dx[2] * dx[2])}
 	c[0] = 1 - 2*(c[1]+c[2]+c[3])
 	if m.fused {
-		return m.stepFused(ctx, &c)
+		if err := m.exchange(ctx); err != nil {
+			return err
+		}
+		if err := m.claimTarget(ctx); err != nil {
+			return err
+		}
+		fused(m.u, m.v, m.ring, m.cfg.Substeps, m.b.N, &c, m.wrapX)
+		m.swap()
+		return nil
 	}
 	for range m.cfg.Substeps {
 		if err := m.exchange(ctx); err != nil {
@@ -230,60 +230,6 @@ func (m *Model) Step(ctx context.Context, env *sim.Env, t, dt float64) error {
 		}
 		stencil(m.u, m.v, m.b.N, &c, m.wrapX)
 		m.swap()
-	}
-	return nil
-}
-
-// stepFused does the fused sweep. Where only the z ghosts need messages
-// (the blocks split z alone) and the block is at least 2·Substeps planes
-// thick, it overlaps them with the sweep: the halo's Start sends the z
-// faces, the sweep computes every plane of every sub-step that needs no z
-// ghost of u (zInner), Finish receives the ghosts, and the sweep finishes
-// the top (zTop, continuing the wavefront) and the bottom (zBottom). Each
-// plane is computed once, by the same expression, so the bits are those of
-// the plain exchange-then-sweep.
-func (m *Model) stepFused(ctx context.Context, c *coefs) error {
-	s, n := m.cfg.Substeps, m.b.N
-	t0 := time.Now()
-	err := m.hu.Start(ctx)
-	m.halo += time.Since(t0)
-	if err != nil {
-		return fmt.Errorf("heat: %w", err)
-	}
-	overlap := m.overlap
-	if !overlap {
-		if err := m.finish(ctx); err != nil {
-			return err
-		}
-	}
-	if err := m.claimTarget(ctx); err != nil {
-		if overlap { // leave no message of this exchange unreceived
-			err = errors.Join(err, m.finish(ctx))
-		}
-		return err
-	}
-	if !overlap {
-		fused(m.u, m.v, m.ring, s, n, c, m.wrapX, zWhole)
-		m.swap()
-		return nil
-	}
-	fused(m.u, m.v, m.ring, s, n, c, m.wrapX, zInner)
-	if err := m.finish(ctx); err != nil {
-		return err
-	}
-	fused(m.u, m.v, m.ring, s, n, c, m.wrapX, zTop)
-	fused(m.u, m.v, m.ring, s, n, c, m.wrapX, zBottom)
-	m.swap()
-	return nil
-}
-
-// finish completes the exchange stepFused started, timing it for HaloTime.
-func (m *Model) finish(ctx context.Context) error {
-	t0 := time.Now()
-	err := m.hu.Finish(ctx)
-	m.halo += time.Since(t0)
-	if err != nil {
-		return fmt.Errorf("heat: %w", err)
 	}
 	return nil
 }
@@ -331,82 +277,38 @@ func stencil(uf, vf *sim.Field, n [3]int, c *coefs, wrapX bool) {
 	}
 }
 
-// zPart selects the z-planes one call of fused computes, per level l
-// (1..s; g = s-l ghost layers): zWhole all of them, [-g, nz+g); or, to
-// overlap the exchange, zInner those that need no z ghost of u, [l, nz-l)
-// (level l at plane k reads u's planes k-l..k+l), then zTop, [nz-l, nz+g),
-// continuing zInner's wavefront with the ring as zInner left it, then
-// zBottom, [-g, l). The three together compute each plane once.
-type zPart int
-
-const (
-	zWhole zPart = iota
-	zInner
-	zTop
-	zBottom
-)
-
-// planes returns the z range [lo, hi) of level l (g ghost layers) that
-// part p computes in a block of nz planes.
-func (p zPart) planes(l, g, nz int) (lo, hi int) {
-	switch p {
-	case zInner:
-		return l, nz - l
-	case zTop:
-		return nz - l, nz + g
-	case zBottom:
-		return -g, l
-	}
-	return -g, nz + g
-}
-
-// ringPlanes is how many z-planes of ring fused needs per intermediate
-// level: three rotating ones and the two it keeps for zBottom.
-const ringPlanes = 5
-
 // fused does s sub-steps u → w₁ → … → v in one wavefront over z-planes,
 // so u is read from memory once and v written once per s cell updates: the
-// intermediate levels w_l (l = 1..s-1) live only in ring, which stays in
-// cache: per level, three rotating planes laid out like a z-plane of u,
-// and (but for zWhole) planes l and l+1, which zInner computes first and
-// zBottom reads last, in two planes of their own. For each kk it computes level l's
-// plane kk-(l-1) from level l-1's three planes around it, l = 1..s (level
-// 0 is u, level s is v), if part computes that plane (see zPart). Level l
-// is computed on g = s-l ghost layers too (y rows, z planes, and x points
-// unless wrapX), from the g+1 layers of level l-1, with the same
-// expression as the neighbour computes for its interior, so the bits are
-// those of separate sub-steps. A level's outermost z planes are read only
-// as the next level's z neighbours, so there only the next level's rows
-// are computed. With wrapX, u's x ghosts are filled per row (sim.WrapX)
-// and each level's one x ghost on each side by copying, as the exchange
-// would. Every point of ring a level reads is written earlier in the same
-// call, or for zTop and zBottom by the zInner call before them, so ring
-// carries nothing from one step to the next. The parts other than zWhole
-// do not tile y (zTop continues the last tile's ring) and need nz ≥ 2s.
-func fused(uf, vf *sim.Field, ring []float64, s int, n [3]int, c *coefs, wrapX bool, part zPart) {
+// intermediate levels w_l (l = 1..s-1) live only in ring, three planes per
+// level laid out like a z-plane of u, which stay in cache. For each kk it
+// computes level l's plane kk-(l-1) from level l-1's three planes around
+// it, l = 1..s (level 0 is u, level s is v). Level l is computed on g = s-l
+// ghost layers too (y rows, z planes, and x points unless wrapX), from the
+// g+1 layers of level l-1, with the same expression as the neighbour
+// computes for its interior, so the bits are those of separate sub-steps.
+// A level's outermost z planes are read only as the next level's z
+// neighbours, so there only the next level's rows are computed. With
+// wrapX, u's x ghosts are filled per row (sim.WrapX) and each level's one
+// x ghost on each side by copying, as the exchange would. Every point of
+// ring a level reads is written earlier in the same call, so ring carries
+// nothing from one step to the next.
+func fused(uf, vf *sim.Field, ring []float64, s int, n [3]int, c *coefs, wrapX bool) {
 	u, v := uf.Data, vf.Data
 	sx, sxy := uf.Sx, uf.Sx*uf.Sy
 	nx, ny, nz := n[0], n[1], n[2]
 	p0 := uf.Off % sxy // offset of (0, 0) within a plane
 	// plane returns level l's plane k (1 ≤ l < s) in ring.
-	keep := part != zWhole // zWhole needs no plane kept: touch less memory
 	plane := func(l, k int) []float64 {
-		o := (ringPlanes*(l-1) + (k+s)%3) * sxy // k ≥ -s: k+s ≥ 0
-		if keep && (k == l || k == l+1) {
-			o = (ringPlanes*(l-1) + 3 + k - l) * sxy
-		}
+		o := (3*(l-1) + (k+s)%3) * sxy // k ≥ -s: k+s ≥ 0
 		return ring[o : o+sxy : o+sxy]
 	}
-	tile := fusedTile(uf.Sx, s)
-	if part != zWhole {
-		tile = ny
-	}
+	tile := max(4, fusedTileBytes/(3*s*8*uf.Sx)-2*s)
 	for j0 := 0; j0 < ny; j0 += tile {
 		j1 := min(j0+tile, ny)
 		for kk := -(s - 1); kk < nz+s-1; kk++ {
 			for l := 1; l <= s; l++ {
 				k, g := kk-(l-1), s-l
-				if lo, hi := part.planes(l, g, nz); k < lo || k >= hi {
+				if k < -g || k >= nz+g {
 					continue
 				}
 				if l < s && (k == -g || k == nz+g-1) {
@@ -444,10 +346,6 @@ func fused(uf, vf *sim.Field, ring []float64, s int, n [3]int, c *coefs, wrapX b
 		}
 	}
 }
-
-// fusedTile is the y-tile of the fused sweep of s sub-steps over planes
-// of rows of sx values.
-func fusedTile(sx, s int) int { return max(4, fusedTileBytes/(3*s*8*sx)-2*s) }
 
 // tileBytes is the working set aimed at per y-tile: half of a 512 KiB L2
 // (BenchmarkStencil160 compares sizes).

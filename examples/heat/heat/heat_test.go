@@ -57,21 +57,9 @@ type outcome struct {
 // model takes the fused path exactly when fused is true.
 func run(t *testing.T, eps []comm.Endpoint, g sim.Grid, ng int, fused bool, cfg Config, dc sim.DriverConfig) outcome {
 	t.Helper()
-	return runProcs(t, eps, g, [3]int{}, ng, cfg, dc, func(m *Model) error {
-		if m.Fused() != fused {
-			return fmt.Errorf("ghost width %d, %d sub-steps, BC %v: fused %v, want %v", ng, m.Config().Substeps, g.BC, m.Fused(), fused)
-		}
-		return nil
-	})
-}
-
-// runProcs is run on the process grid procs (zero: sim.ProcGrid's), with
-// check called on every rank's model after the run.
-func runProcs(t *testing.T, eps []comm.Endpoint, g sim.Grid, procs [3]int, ng int, cfg Config, dc sim.DriverConfig, check func(*Model) error) outcome {
-	t.Helper()
 	outs := make([]outcome, len(eps))
 	onRanks(t, eps, func(c *comm.Comm) error {
-		env, err := sim.NewEnv(c, g, procs, ng)
+		env, err := sim.NewEnv(c, g, [3]int{}, ng)
 		if err != nil {
 			return err
 		}
@@ -80,8 +68,8 @@ func runProcs(t *testing.T, eps []comm.Endpoint, g sim.Grid, procs [3]int, ng in
 		if err != nil {
 			return err
 		}
-		if err := check(m); err != nil {
-			return err
+		if m.Fused() != fused {
+			return fmt.Errorf("ghost width %d, %d sub-steps, BC %v: fused %v, want %v", ng, m.Config().Substeps, g.BC, m.Fused(), fused)
 		}
 		var o outcome
 		o.time = res.Time
@@ -230,15 +218,13 @@ func fits(g sim.Grid, size, ng int) bool {
 // A run restored from a mid-run snapshot ends with the same bits.
 func TestSnapshotRestoreBitIdentical(t *testing.T) {
 	for _, ng := range []int{1, Ghosts} {
-		snapshotRestore(t, ng, 4, DefaultGrid(10), false)
+		snapshotRestore(t, ng)
 	}
-	// z split alone into blocks of 2·Ghosts planes: the overlapped sweep.
-	snapshotRestore(t, Ghosts, 2, sim.Grid{N: [3]int{10, 9, 4 * Ghosts}, Hi: [3]float64{1, 1, 1}}, true)
 }
 
-// snapshotRestore checks that the model takes the overlapped sweep exactly
-// when overlap is set.
-func snapshotRestore(t *testing.T, ng, size int, g sim.Grid, overlap bool) {
+func snapshotRestore(t *testing.T, ng int) {
+	g := DefaultGrid(10)
+	const size = 4
 	snaps := make([][]byte, size)
 	full := make([]uint64, size)
 	again := make([]uint64, size)
@@ -268,9 +254,6 @@ func snapshotRestore(t *testing.T, ng, size int, g sim.Grid, overlap bool) {
 		m2 := New(Config{})
 		if _, err := sim.Run(bg, env, m2, dc, sim.Hooks{}, snap); err != nil {
 			return err
-		}
-		if m.overlap != overlap || m2.overlap != overlap {
-			return fmt.Errorf("block %v: overlap %v and %v, want %v", env.Block.N, m.overlap, m2.overlap, overlap)
 		}
 		again[c.Rank()], err = sim.FieldsChecksum(bg, env, m2.Fields())
 		return err

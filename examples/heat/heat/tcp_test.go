@@ -1,7 +1,6 @@
 package heat
 
 import (
-	"fmt"
 	"log/slog"
 	"testing"
 
@@ -59,21 +58,6 @@ func TestBitIdenticalOverTCP(t *testing.T) {
 		if o != ref {
 			t.Fatalf("TCP on %d ranks: %+v, in-process 1 rank: %+v", size, o, ref)
 		}
-	}
-	// z split alone into blocks of 2·Ghosts planes: the exchange overlaps
-	// the sweep (TestOverlapMatchesSeparate) over TCP too.
-	g = sim.Grid{N: [3]int{10, 9, 4 * Ghosts}, Hi: [3]float64{1, 1, 1}}
-	ref = run(t, inproc.NewWorld(1, 1), g, 1, false, cfg, dc)
-	eps, closeAll := tcpWorld(t, 2)
-	o := runProcs(t, eps, g, [3]int{1, 1, 2}, Ghosts, cfg, dc, func(m *Model) error {
-		if !m.overlap {
-			return fmt.Errorf("block %v: no overlap", m.b.N)
-		}
-		return nil
-	})
-	closeAll()
-	if o != ref {
-		t.Fatalf("TCP on 2 ranks, z split, overlapped: %+v, in-process 1 rank: %+v", o, ref)
 	}
 }
 
