@@ -55,7 +55,7 @@ func paired(b *testing.B, bytes int64, ref, ours func()) {
 // binary. The crc32c-only case is the checksum work alone (all k+m
 // shards, same workers) against bare Encode. 'Encode300MB/[48]\+2$'
 // selects the headline rows alone, 'Encode300MB/[48]\+2-striped' the
-// striped ones.
+// striped ones, 'Encode300MB/[48]\+2-bare' the fixed-split references.
 func BenchmarkEncode300MB(b *testing.B) {
 	data := testData(benchSize, 1)
 	for _, km := range benchKM {
@@ -79,6 +79,26 @@ func BenchmarkEncode300MB(b *testing.B) {
 			}
 		}
 		name := fmt.Sprintf("%d+%d", km[0], km[1])
+		// Bare Encode's automatic goroutine split is not always its
+		// fastest: the same comparison against a fixed split of 2 and
+		// of 4 goroutines keeps the reference at its best.
+		for _, g := range []int{2, 4} {
+			fixed, err := reedsolomon.New(km[0], km[1], reedsolomon.WithMaxGoroutines(g))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Run(fmt.Sprintf("%s-bare%d", name, g), func(b *testing.B) {
+				paired(b, benchSize, func() {
+					if err := fixed.Encode(e.payloads); err != nil {
+						b.Fatal(err)
+					}
+				}, func() {
+					if _, _, err := e.Encode(testMeta(1)); err != nil {
+						b.Fatal(err)
+					}
+				})
+			})
+		}
 		b.Run(name, func(b *testing.B) {
 			paired(b, benchSize, bareEncode, func() {
 				if _, _, err := e.Encode(testMeta(1)); err != nil {
