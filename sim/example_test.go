@@ -14,9 +14,9 @@ func ExampleProcGrid() {
 		fmt.Println(size, p)
 	}
 	// Output:
-	// 2 [1 1 2]
+	// 2 [1 2 1]
 	// 8 [2 2 2]
-	// 12 [2 2 3]
+	// 12 [2 3 2]
 }
 
 func ExampleExactSum() {

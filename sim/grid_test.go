@@ -20,10 +20,12 @@ func TestProcGrid(t *testing.T) {
 		want [3]int
 	}{
 		{1, [3]int{8, 8, 8}, [3]int{1, 1, 1}},
-		{2, [3]int{160, 160, 160}, [3]int{1, 1, 2}},
+		{2, [3]int{160, 160, 160}, [3]int{1, 2, 1}},  // ties: y first
+		{4, [3]int{160, 160, 160}, [3]int{1, 2, 2}},  // then z
+		{12, [3]int{160, 160, 160}, [3]int{2, 3, 2}}, // x last
 		{8, [3]int{160, 160, 160}, [3]int{2, 2, 2}},
 		{4, [3]int{64, 8, 8}, [3]int{4, 1, 1}},   // long x: cut x
-		{6, [3]int{64, 32, 32}, [3]int{3, 1, 2}}, // area 2*1024+1*2048 is least
+		{6, [3]int{64, 32, 32}, [3]int{3, 2, 1}}, // area 2*1024+1*2048 is least (y before z)
 		{3, [3]int{4, 4, 1}, [3]int{1, 3, 1}},    // z has one cell: never cut it
 	}
 	for _, c := range cases {
