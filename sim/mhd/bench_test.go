@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -131,4 +132,48 @@ func cpuSeconds() float64 {
 		return math.NaN()
 	}
 	return float64(ru.Utime.Sec+ru.Stime.Sec) + 1e-6*float64(ru.Utime.Usec+ru.Stime.Usec)
+}
+
+// BenchmarkMachineScaling is the machine's own limit for the 1→2 rank
+// figures above: the same fixed work, four independent floating-point
+// recurrences in registers (no memory traffic, nothing shared), on 1 and
+// on 2 goroutines at once. On a machine that gave two cores the speed of
+// one each, threads=2 would report twice the chains/s of threads=1; on this
+// VM it does not always (docs/bench/mhd.md), and BenchmarkBlast's scaling
+// is read beside it, run in the same invocation.
+func BenchmarkMachineScaling(b *testing.B) {
+	const iters = 50_000_000 // ~0.1 s per goroutine
+	for _, threads := range []int{1, 2} {
+		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
+			sums := make([]float64, threads)
+			for b.Loop() {
+				var wg sync.WaitGroup
+				for t := range threads {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						sums[t] += spin(iters)
+					}()
+				}
+				wg.Wait()
+			}
+			if math.IsNaN(sums[0]) {
+				b.Fatal("NaN") // keeps the results live
+			}
+			b.ReportMetric(float64(threads)*float64(iters)*float64(b.N)/b.Elapsed().Seconds(), "chains/s")
+		})
+	}
+}
+
+// spin runs four independent multiply-add recurrences n times: bound by the
+// core's floating-point latency, never by memory.
+func spin(n int) float64 {
+	x, y, z, w := 1.0, 1.1, 1.2, 1.3
+	for range n {
+		x = float64(x*1.0000001) + 1e-9
+		y = float64(y*0.9999999) + 1e-9
+		z = float64(z*1.0000002) - 1e-9
+		w = float64(w*0.9999998) + 2e-9
+	}
+	return x + y + z + w
 }
