@@ -157,7 +157,7 @@ func (m *Model) initial(x, y, z float64) float64 {
 			v *= math.Sin(2 * math.Pi * float64(m.cfg.Modes[a]) * s)
 		} else {
 			d := (s - 0.5) / m.cfg.Sigma
-			v *= math.Exp(-0.5 * d * d)
+			v *= unfusedExp(-0.5 * d * d)
 		}
 	}
 	return v
