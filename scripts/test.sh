@@ -19,6 +19,20 @@ fi
 echo "== go vet"
 go vet ./...
 
+# Generated assembly must be what its generator writes today: an edit to
+# either side alone would test one kernel and ship another.
+echo "== generated assembly up to date"
+gen_tmp="$(mktemp -d)"
+trap 'rm -rf "$gen_tmp"' EXIT
+go run ./checkpoint/encgen -o "$gen_tmp/enc_amd64.s"
+cmp checkpoint/enc_amd64.s "$gen_tmp/enc_amd64.s" || { echo "checkpoint/enc_amd64.s is stale: go generate ./checkpoint/"; exit 1; }
+if command -v python3 >/dev/null; then
+	python3 sim/mhd/asmgen/hlld.py > "$gen_tmp/hlld_amd64.s"
+	cmp sim/mhd/hlld_amd64.s "$gen_tmp/hlld_amd64.s" || { echo "sim/mhd/hlld_amd64.s is stale: go generate ./sim/mhd/"; exit 1; }
+else
+	echo "sim/mhd/hlld_amd64.s not checked: python3 is not installed"
+fi
+
 # Numerics-heavy packages run without -race (it slows floating-point loops
 # ~10x and they spawn goroutines only through sim, which runs under -race).
 norace='github.com/apollo-hpc/apollo/sim/mhd'
