@@ -165,10 +165,11 @@ func BenchmarkOverhead(b *testing.B) {
 	if testing.Short() {
 		b.Skip("spawns processes")
 	}
-	// About 80 s per run on the idle 2-core machine (heat with the AVX2
-	// row kernel does ~100 steps/s here; longer under load): two
-	// wall-clock checkpoints (30 s, 60 s) plus the final one. At 3000
-	// steps a quiet run ended before 30 s and measured no checkpoint.
+	// About 150 s per run on the idle 2-core machine (a heat step is 4
+	// fused sub-steps, ~55 steps/s here; longer under load): four or five
+	// wall-clock checkpoints plus the final one. Fewer steps would leave
+	// too few checkpoints to measure (at 3000 steps of the old one-sub-step
+	// heat a quiet run ended before 30 s and took none).
 	const grid, steps = "160,160,160", 8000
 	for i := 0; i < b.N; i++ {
 		var walls, cpus [2]time.Duration
