@@ -84,32 +84,8 @@ def emulate(em, R, M, env, tag):
             chk(mm, m, 'mask #%d' % i); chk(t, tv, 't #%d' % i); chk(f, fv, 'f #%d' % i)
             R[rd] = t if mm else f; chk(R[rd], v, 'blend #%d' % i)
 
-# Capture the generator's internals by re-running main's steps.
-pre = G.Prog(); pre.parse(G.PREFIX)
-sfx = []
-for mode in G.VARIANTS:
-    s = G.Prog(mode, pre); s.parse(G.SUFFIX); s.dce([v for _, v in s.outs]); sfx.append(s)
-branch = [pre.env[n] for n in ('anyg', 'rot', 'm2', 'm12')]
-live = {}
-for s in sfx:
-    for lv in s.pleaves.values():
-        if any(lv in w.args for w in s.vals) or any(lv is w for _, w in s.outs):
-            live[id(lv.pv)] = lv.pv
-for v in branch: live[id(v)] = v
-liveout = list(live.values())
-pre.dce(liveout)
-pa = G.Alloc(0); pa.run(G.stream_of(pre, ('liveout', liveout, branch)))
-allocs = []
-for s in sfx:
-    a = G.Alloc(pa.nslots)
-    used = [lv for lv in s.pleaves.values() if any(lv in w.args for w in s.vals) or any(lv is w for _, w in s.outs)]
-    for lv in used:
-        pv = lv.pv
-        if pv in pa.loc:
-            a.reg[pa.loc[pv]] = lv; a.loc[lv] = pa.loc[pv]
-        mo = pa.memop(pv)
-        if mo is not None: lv.home = mo if mo[0] == 'mem' else ('arr', mo[1])
-    a.run(G.stream_of(s)); allocs.append(a)
+# The generator's own prefix and suffix programs and their allocations.
+pre, sfx, branch, pa, allocs = G.build()
 
 rng = random.Random(1)
 for trial in range(300):

@@ -571,7 +571,11 @@ def label(mode):
     return 'sfx_%s_%s' % mode
 
 
-def main():
+def build():
+    """Parses the prefix and every suffix variant, drops dead values and
+    allocates registers: the prefix, then each suffix from the prefix's
+    final registers (prefix slots stay). Returns (pre, sfx, branch, pa,
+    allocs); check_hlld.py emulates exactly this."""
     pre = Prog()
     pre.parse(PREFIX)
     sfx = []
@@ -593,9 +597,7 @@ def main():
     pre.dce(liveout)
     pa = Alloc(0)
     pa.run(stream_of(pre, ('liveout', liveout, branch)))
-    # Suffixes start from the prefix's final registers; prefix slots stay.
-    bodies = []
-    maxs = 0
+    allocs = []
     for s in sfx:
         a = Alloc(pa.nslots)
         used = [lv for lv in s.pleaves.values()
@@ -612,8 +614,14 @@ def main():
             elif pv not in pa.loc:
                 raise SystemExit('prefix value %s lost' % pv.name)
         a.run(stream_of(s))
-        maxs = max(maxs, a.nslots)
-        bodies.append((s.mode, a.out))
+        allocs.append(a)
+    return pre, sfx, branch, pa, allocs
+
+
+def main():
+    pre, sfx, branch, pa, allocs = build()
+    bodies = [(s.mode, a.out) for s, a in zip(sfx, allocs)]
+    maxs = max(a.nslots for a in allocs)
     # Fixed pointer registers for the most referenced arrays, over all code.
     cnt = {}
     for em in [pa.out] + [b[1] for b in bodies]:
