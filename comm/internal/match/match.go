@@ -22,13 +22,15 @@ type Box struct {
 	queue    []message // unexpected messages, arrival order
 	waiters  []*Waiter // posted receives, post order
 	free     []*Waiter
+	loans    []*Loan // free loans (vec.go)
 	lost     []error // per source: why it can no longer send
 	nlost    int
 }
 
 type message struct {
 	src, tag int
-	data     []byte // owned by the box
+	data     []byte // owned by the box, unless loan is set
+	loan     *Loan  // a message still in its sender's memory (vec.go)
 }
 
 // Waiter is a posted receive. Whoever removes it from the box (Claim, a
@@ -37,6 +39,7 @@ type message struct {
 type Waiter struct {
 	src, tag int
 	buf      []byte
+	vec      [][]byte // a vector receive (PostVec) scatters the message over vec
 	data     []byte
 	st       comm.Status
 	err      error
@@ -44,8 +47,12 @@ type Waiter struct {
 }
 
 // Buffer returns the receive buffer for an n-byte message: the posted buffer
-// if its capacity suffices, else a new slice.
+// if its capacity suffices, else a new slice (a pooled one for a vector
+// receive, which Complete scatters and returns to the pool).
 func (w *Waiter) Buffer(n int) []byte {
+	if w.vec != nil {
+		return GetBuf(n)
+	}
 	if cap(w.buf) >= n {
 		return w.buf[:n]
 	}
@@ -54,6 +61,11 @@ func (w *Waiter) Buffer(n int) []byte {
 
 // Complete hands the message in data (from Buffer) to the receiver.
 func (w *Waiter) Complete(src, tag int, data []byte) {
+	if w.vec != nil {
+		w.completeSegs(src, tag, [][]byte{data}, len(data))
+		PutBuf(data)
+		return
+	}
 	w.data = data
 	w.st = comm.Status{Source: src, Tag: tag, Len: len(data)}
 	w.done <- struct{}{}
@@ -104,6 +116,10 @@ func (b *Box) DeliverCopy(src, tag int, data []byte) error {
 	}
 	if w := b.claimLocked(src, tag); w != nil {
 		b.mu.Unlock()
+		if w.vec != nil {
+			w.completeSegs(src, tag, [][]byte{data}, len(data))
+			return nil
+		}
 		buf := w.Buffer(len(data))
 		copy(buf, data)
 		w.Complete(src, tag, buf)
@@ -127,6 +143,11 @@ func (b *Box) DeliverOwned(src, tag int, data []byte) {
 	}
 	if w := b.claimLocked(src, tag); w != nil {
 		b.mu.Unlock()
+		if w.vec != nil {
+			w.completeSegs(src, tag, [][]byte{data}, len(data))
+			PutBuf(data)
+			return
+		}
 		if cap(w.buf) >= len(data) {
 			buf := w.Buffer(len(data))
 			copy(buf, data)
@@ -167,26 +188,53 @@ func (b *Box) Post(ctx context.Context, src, tag int, buf []byte) ([]byte, comm.
 		b.mu.Unlock()
 		return nil, comm.Status{}, nil, b.closeErr
 	}
-	for i, m := range b.queue {
-		if m.tag == tag && (src == comm.AnySource || m.src == src) {
-			copy(b.queue[i:], b.queue[i+1:])
-			b.queue[len(b.queue)-1] = message{}
-			b.queue = b.queue[:len(b.queue)-1]
-			b.mu.Unlock()
-			st := comm.Status{Source: m.src, Tag: tag, Len: len(m.data)}
-			if cap(buf) >= len(m.data) {
-				buf = buf[:len(m.data)]
-				copy(buf, m.data)
-				PutBuf(m.data)
-				return buf, st, nil, nil
+	if m, ok := b.takeLocked(src, tag); ok {
+		b.mu.Unlock()
+		if l := m.loan; l != nil { // copy straight out of the sender's memory
+			out := buf
+			if cap(out) < l.n {
+				out = GetBuf(l.n)
 			}
-			return m.data, st, nil, nil // hand the queued buffer over: no second copy
+			out = out[:l.n]
+			gather(out, l.segs)
+			l.release()
+			return out, comm.Status{Source: m.src, Tag: tag, Len: l.n}, nil, nil
 		}
+		st := comm.Status{Source: m.src, Tag: tag, Len: len(m.data)}
+		if cap(buf) >= len(m.data) {
+			buf = buf[:len(m.data)]
+			copy(buf, m.data)
+			PutBuf(m.data)
+			return buf, st, nil, nil
+		}
+		return m.data, st, nil, nil // hand the queued buffer over: no second copy
 	}
 	if err := b.lostErrLocked(src); err != nil {
 		b.mu.Unlock()
 		return nil, comm.Status{}, nil, err
 	}
+	w := b.postLocked(src, tag)
+	w.buf = buf
+	b.mu.Unlock()
+	return nil, comm.Status{}, w, nil
+}
+
+// takeLocked removes and returns the first queued message matching (src,
+// tag).
+func (b *Box) takeLocked(src, tag int) (message, bool) {
+	for i, m := range b.queue {
+		if m.tag == tag && (src == comm.AnySource || m.src == src) {
+			copy(b.queue[i:], b.queue[i+1:])
+			b.queue[len(b.queue)-1] = message{}
+			b.queue = b.queue[:len(b.queue)-1]
+			return m, true
+		}
+	}
+	return message{}, false
+}
+
+// postLocked appends a receive for (src, tag) to the waiters.
+func (b *Box) postLocked(src, tag int) *Waiter {
 	var w *Waiter
 	if n := len(b.free); n > 0 {
 		w = b.free[n-1]
@@ -194,10 +242,9 @@ func (b *Box) Post(ctx context.Context, src, tag int, buf []byte) ([]byte, comm.
 	} else {
 		w = &Waiter{done: make(chan struct{}, 1)}
 	}
-	w.src, w.tag, w.buf = src, tag, buf
+	w.src, w.tag = src, tag
 	b.waiters = append(b.waiters, w)
-	b.mu.Unlock()
-	return nil, comm.Status{}, w, nil
+	return w
 }
 
 // Done reports whether the receive has been completed or failed, so that
@@ -243,7 +290,7 @@ func (b *Box) Wait(ctx context.Context, w *Waiter, wake chan struct{}) (out []by
 			copy(b.waiters[i:], b.waiters[i+1:])
 			b.waiters[len(b.waiters)-1] = nil
 			b.waiters = b.waiters[:len(b.waiters)-1]
-			w.buf = nil
+			w.buf, w.vec = nil, nil
 			b.free = append(b.free, w)
 			b.mu.Unlock()
 			return nil, comm.Status{}, false, err
@@ -258,7 +305,7 @@ func (b *Box) Wait(ctx context.Context, w *Waiter, wake chan struct{}) (out []by
 
 func (b *Box) finish(w *Waiter) ([]byte, comm.Status, error) {
 	data, st, err := w.data, w.st, w.err
-	w.buf, w.data, w.err = nil, nil, nil
+	w.buf, w.vec, w.data, w.err = nil, nil, nil, nil
 	b.mu.Lock()
 	b.free = append(b.free, w)
 	b.mu.Unlock()
@@ -325,6 +372,10 @@ func (b *Box) Close(err error) bool {
 	b.closeErr = err
 	close(b.closedCh)
 	for i := range b.queue {
+		if l := b.queue[i].loan; l != nil {
+			l.release() // dropped: the sender may reuse its memory
+			continue
+		}
 		PutBuf(b.queue[i].data)
 	}
 	b.queue = nil

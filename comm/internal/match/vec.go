@@ -1,0 +1,197 @@
+package match
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/apollo-hpc/apollo/comm"
+)
+
+// Vector messages. A message may be made of several segments (rows of a
+// field, say) that the sender does not want to pack and the receiver does
+// not want to unpack. Between ranks of one process the bytes then move
+// once, from the sender's segments straight into the receiver's: the
+// sender lends them (DeliverVec) and keeps them unchanged until it settles
+// the loan (Settle), which it does once its own receive of the same
+// exchange has completed. By then the receiver has usually copied them out;
+// if not, Settle copies them into a buffer of the box, exactly the eager
+// send the loan stands for, so no sender ever waits for a receiver it
+// would not have waited for anyway.
+
+// Loan is a queued message whose bytes are still the sender's segments.
+type Loan struct {
+	segs [][]byte
+	n    int
+	// done receives one token when the box stops reading segs: a receiver
+	// copied them out, or the box was closed and dropped the message.
+	done chan struct{}
+}
+
+func (l *Loan) release() { l.done <- struct{}{} }
+
+// Len returns the total length of segs.
+func Len(segs [][]byte) int {
+	n := 0
+	for _, s := range segs {
+		n += len(s)
+	}
+	return n
+}
+
+// gather copies the concatenation of segs into dst, which is Len(segs)
+// long.
+func gather(dst []byte, segs [][]byte) {
+	o := 0
+	for _, s := range segs {
+		o += copy(dst[o:], s)
+	}
+}
+
+// copySegs copies the concatenation of src into the segments of dst, whose
+// total length is at least the total length of src, and returns the number
+// of bytes copied. Segments of either side may be of any length: the two
+// are walked together, one memmove per overlap.
+func copySegs(dst, src [][]byte) int {
+	n, di, do := 0, 0, 0
+	for _, s := range src {
+		for len(s) > 0 {
+			for do == len(dst[di]) {
+				di, do = di+1, 0
+			}
+			c := copy(dst[di][do:], s)
+			s, do, n = s[c:], do+c, n+c
+		}
+	}
+	return n
+}
+
+// completeSegs completes the vector receive w with the n-byte concatenation
+// of segs, or fails it if the message is longer than w's segments.
+func (w *Waiter) completeSegs(src, tag int, segs [][]byte, n int) {
+	if room := Len(w.vec); n > room {
+		w.Fail(fmt.Errorf("recv from %d tag %d: message of %d bytes exceeds the %d-byte receive vector", src, tag, n, room))
+		return
+	}
+	copySegs(w.vec, segs)
+	w.data = nil
+	w.st = comm.Status{Source: src, Tag: tag, Len: n}
+	w.done <- struct{}{}
+}
+
+// DeliverVec delivers the concatenation of segs from src with tag. If a
+// matching receive is posted it copies straight into it and returns nil.
+// Otherwise it queues segs as a loan and returns it: the caller must leave
+// the segments' bytes unchanged until it has passed the loan to Settle.
+func (b *Box) DeliverVec(src, tag int, segs [][]byte) (*Loan, error) {
+	n := Len(segs)
+	b.mu.Lock()
+	if b.closeErr != nil {
+		b.mu.Unlock()
+		return nil, b.closeErr
+	}
+	if w := b.claimLocked(src, tag); w != nil {
+		b.mu.Unlock()
+		if w.vec != nil {
+			w.completeSegs(src, tag, segs, n)
+			return nil, nil
+		}
+		buf := w.Buffer(n)
+		gather(buf, segs)
+		w.Complete(src, tag, buf)
+		return nil, nil
+	}
+	var l *Loan
+	if k := len(b.loans); k > 0 {
+		l = b.loans[k-1]
+		b.loans = b.loans[:k-1]
+	} else {
+		l = &Loan{done: make(chan struct{}, 1)}
+	}
+	l.segs, l.n = segs, n
+	b.queue = append(b.queue, message{src: src, tag: tag, loan: l})
+	b.mu.Unlock()
+	return l, nil
+}
+
+// Settle ends a loan from DeliverVec on this box: a receiver that took it
+// has finished copying, or, if none has taken it yet, the box copies the
+// bytes into a buffer of its own, in the loan's place in the queue. After
+// Settle the sender may change its segments.
+func (b *Box) Settle(l *Loan) {
+	b.mu.Lock()
+	for i := range b.queue {
+		if b.queue[i].loan == l {
+			buf := GetBuf(l.n)
+			gather(buf, l.segs)
+			b.queue[i].data, b.queue[i].loan = buf, nil
+			l.segs = nil
+			b.loans = append(b.loans, l)
+			b.mu.Unlock()
+			return
+		}
+	}
+	b.mu.Unlock()
+	<-l.done // taken by a receiver (or dropped by Close): wait for its copy
+	b.mu.Lock()
+	l.segs = nil
+	b.loans = append(b.loans, l)
+	b.mu.Unlock()
+}
+
+// PostVec is Post for a receive whose message is scattered over the
+// segments vec, in order; the message may be shorter than vec's total
+// length (Status.Len tells), not longer. It either completes at once from
+// the queue (w == nil) or posts a receive the caller must pass to Wait (or
+// Cancel), which then returns a nil slice and the status.
+func (b *Box) PostVec(ctx context.Context, src, tag int, vec [][]byte) (comm.Status, *Waiter, error) {
+	if err := ctx.Err(); err != nil {
+		return comm.Status{}, nil, fmt.Errorf("recv from %d tag %d: %w", src, tag, err)
+	}
+	if src != comm.AnySource && (src < 0 || src >= b.size) {
+		return comm.Status{}, nil, fmt.Errorf("recv: source %d out of range [0,%d)", src, b.size)
+	}
+	room := Len(vec)
+	b.mu.Lock()
+	if b.closeErr != nil {
+		b.mu.Unlock()
+		return comm.Status{}, nil, b.closeErr
+	}
+	if m, ok := b.takeLocked(src, tag); ok {
+		b.mu.Unlock()
+		st := comm.Status{Source: m.src, Tag: tag}
+		if l := m.loan; l != nil {
+			st.Len = l.n
+			if l.n <= room {
+				copySegs(vec, l.segs)
+			}
+			l.release()
+		} else {
+			st.Len = len(m.data)
+			if st.Len <= room {
+				copySegs(vec, [][]byte{m.data})
+			}
+			PutBuf(m.data)
+		}
+		if st.Len > room {
+			return comm.Status{}, nil, fmt.Errorf("recv from %d tag %d: message of %d bytes exceeds the %d-byte receive vector", m.src, tag, st.Len, room)
+		}
+		return st, nil, nil
+	}
+	if err := b.lostErrLocked(src); err != nil {
+		b.mu.Unlock()
+		return comm.Status{}, nil, err
+	}
+	w := b.postLocked(src, tag)
+	w.vec = vec
+	b.mu.Unlock()
+	return comm.Status{}, w, nil
+}
+
+// Cancel withdraws the receive w posted by Post or PostVec that the caller
+// will not Wait for (its send failed, say). A message that completed it
+// meanwhile is discarded.
+func (b *Box) Cancel(w *Waiter) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	b.Wait(ctx, w, nil) //nolint:errcheck // the receive is abandoned
+}
