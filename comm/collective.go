@@ -54,6 +54,9 @@ type Comm struct {
 	rbuf []byte
 	f64  []float64
 	i64  []int64
+
+	vmu   sync.Mutex // guards vbufs
+	vbufs [][]byte   // free packing buffers of the vector calls
 }
 
 // New wraps a transport endpoint in a communicator.
@@ -125,6 +128,135 @@ func (c *Comm) Sendrecv(ctx context.Context, send []byte, dst, sendTag int, recv
 		return nil, Status{}, fmt.Errorf("comm: sendrecv: %w", err)
 	}
 	return out, st, nil
+}
+
+// SendVec sends the concatenation of segs to dst with a user tag: Send
+// without packing the segments first (see VecEndpoint).
+func (c *Comm) SendVec(ctx context.Context, dst, tag int, segs [][]byte) error {
+	if err := c.checkRank(dst, "destination"); err != nil {
+		return err
+	}
+	if err := checkTag(tag); err != nil {
+		return err
+	}
+	if v, ok := c.ep.(VecEndpoint); ok {
+		return v.SendVec(ctx, dst, tag, segs)
+	}
+	buf := gatherSegs(c.getVecBuf(), segs)
+	defer c.putVecBuf(buf)
+	return c.ep.Send(ctx, dst, tag, buf)
+}
+
+// RecvVec receives a message from src (or AnySource) with tag into the
+// segments vec, in order: Recv without unpacking afterwards. A message
+// longer than vec's total length is an error.
+func (c *Comm) RecvVec(ctx context.Context, src, tag int, vec [][]byte) (Status, error) {
+	if src != AnySource {
+		if err := c.checkRank(src, "source"); err != nil {
+			return Status{}, err
+		}
+	}
+	if err := checkTag(tag); err != nil {
+		return Status{}, err
+	}
+	if v, ok := c.ep.(VecEndpoint); ok {
+		return v.RecvVec(ctx, src, tag, vec)
+	}
+	return c.recvVecPacked(ctx, src, tag, vec)
+}
+
+// SendrecvVec is Sendrecv for segmented messages (see VecEndpoint): it
+// sends the concatenation of send to dst and receives a message from src
+// into the segments recv. send must not change until it returns.
+func (c *Comm) SendrecvVec(ctx context.Context, send [][]byte, dst, sendTag int, recv [][]byte, src, recvTag int) (Status, error) {
+	if err := c.checkRank(dst, "destination"); err != nil {
+		return Status{}, err
+	}
+	if src != AnySource {
+		if err := c.checkRank(src, "source"); err != nil {
+			return Status{}, err
+		}
+	}
+	if err := checkTag(sendTag); err != nil {
+		return Status{}, err
+	}
+	if err := checkTag(recvTag); err != nil {
+		return Status{}, err
+	}
+	if v, ok := c.ep.(VecEndpoint); ok {
+		st, err := v.SendrecvVec(ctx, send, dst, sendTag, recv, src, recvTag)
+		if err != nil {
+			return Status{}, fmt.Errorf("comm: sendrecv: %w", err)
+		}
+		return st, nil
+	}
+	buf := gatherSegs(c.getVecBuf(), send)
+	err := c.ep.Send(ctx, dst, sendTag, buf)
+	c.putVecBuf(buf)
+	if err != nil {
+		return Status{}, fmt.Errorf("comm: sendrecv: %w", err)
+	}
+	st, err := c.recvVecPacked(ctx, src, recvTag, recv)
+	if err != nil {
+		return Status{}, fmt.Errorf("comm: sendrecv: %w", err)
+	}
+	return st, nil
+}
+
+// recvVecPacked receives into a packing buffer and scatters it over vec.
+func (c *Comm) recvVecPacked(ctx context.Context, src, tag int, vec [][]byte) (Status, error) {
+	room := 0
+	for _, s := range vec {
+		room += len(s)
+	}
+	buf := c.getVecBuf()
+	if cap(buf) < room {
+		buf = make([]byte, room)
+	}
+	defer c.putVecBuf(buf)
+	got, st, err := c.ep.Recv(ctx, src, tag, buf[:room])
+	if err != nil {
+		return Status{}, err
+	}
+	if len(got) > room {
+		return Status{}, fmt.Errorf("comm: recv from %d tag %d: message of %d bytes exceeds the %d-byte receive vector", st.Source, tag, len(got), room)
+	}
+	for _, s := range vec {
+		got = got[copy(s, got):]
+	}
+	return st, nil
+}
+
+// getVecBuf and putVecBuf keep the packing buffers of the vector calls on
+// endpoints without VecEndpoint, so that steady exchanges do not allocate;
+// no lock is held while a buffer is in use, since vector calls of several
+// goroutines may wait on each other's messages.
+func (c *Comm) getVecBuf() []byte {
+	c.vmu.Lock()
+	defer c.vmu.Unlock()
+	n := len(c.vbufs)
+	if n == 0 {
+		return nil
+	}
+	b := c.vbufs[n-1]
+	c.vbufs = c.vbufs[:n-1]
+	return b
+}
+
+func (c *Comm) putVecBuf(b []byte) {
+	c.vmu.Lock()
+	c.vbufs = append(c.vbufs, b[:0])
+	c.vmu.Unlock()
+}
+
+// gatherSegs returns buf, grown as needed, holding the concatenation of
+// segs.
+func gatherSegs(buf []byte, segs [][]byte) []byte {
+	buf = buf[:0]
+	for _, s := range segs {
+		buf = append(buf, s...)
+	}
+	return buf
 }
 
 // Barrier returns once every rank has entered it (dissemination barrier,

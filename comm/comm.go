@@ -63,3 +63,24 @@ type PeerError struct {
 
 func (e *PeerError) Error() string { return fmt.Sprintf("comm: peer rank %d lost: %v", e.Rank, e.Err) }
 func (e *PeerError) Unwrap() error { return e.Err }
+
+// VecEndpoint is implemented by transports that move a message made of
+// several segments (the rows of a field's face, say) without packing it
+// into one buffer first. Comm's SendVec, RecvVec and SendrecvVec use it when
+// the endpoint has it and pack and unpack around Send and Recv otherwise,
+// with the same results. The message is the concatenation of the
+// segments; it is received into the receive segments in order and may be
+// shorter than they are (Status.Len tells), never longer. Vector and plain
+// calls match each other.
+type VecEndpoint interface {
+	// SendVec is Send of the concatenation of segs.
+	SendVec(ctx context.Context, dst, tag int, segs [][]byte) error
+	// RecvVec is Recv into the segments vec.
+	RecvVec(ctx context.Context, src, tag int, vec [][]byte) (Status, error)
+	// SendrecvVec sends send to dst and receives into recv from src. It
+	// returns once the receive is complete, as Send then Recv would: it
+	// never waits for the destination to receive. Until it returns, send's
+	// bytes must not change (the transport may copy them out later in the
+	// call).
+	SendrecvVec(ctx context.Context, send [][]byte, dst, sendTag int, recv [][]byte, src, recvTag int) (Status, error)
+}

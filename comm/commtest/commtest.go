@@ -39,6 +39,8 @@ func Run(t *testing.T, newWorld NewWorld) {
 		{"TagsAndOrder", testTagsAndOrder},
 		{"AnySource", testAnySource},
 		{"Empty", testEmpty},
+		{"Vector", testVector},
+		{"VectorHalo", testVectorHalo},
 		{"Barrier", testBarrier},
 		{"Bcast", testBcast},
 		{"AllreduceSerial", testAllreduceSerial},
@@ -293,6 +295,140 @@ func testEmpty(t *testing.T, cs []*comm.Comm) {
 		}
 		if len(got) != 0 || st.Len != 0 {
 			return fmt.Errorf("empty message arrived with %d bytes", len(got))
+		}
+		return nil
+	})
+}
+
+// split cuts b into segments of random lengths (empty ones included), the
+// same cut for the same seed.
+func split(b []byte, seed uint64) [][]byte {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	var segs [][]byte
+	for len(b) > 0 || rng.IntN(4) == 0 {
+		n := min(len(b), rng.IntN(300))
+		segs = append(segs, b[:n:n])
+		b = b[n:]
+		if len(b) == 0 && rng.IntN(2) == 0 {
+			break
+		}
+	}
+	return segs
+}
+
+func testVector(t *testing.T, cs []*comm.Comm) {
+	// Vector and plain calls match each other in every combination, keep
+	// per-tag order with plain messages in between, accept a message
+	// shorter than the receive vector and refuse a longer one.
+	parallel(t, cs, func(ctx context.Context, c *comm.Comm) error {
+		n, r := c.Size(), c.Rank()
+		next, prev := (r+1)%n, (r-1+n)%n
+		for it := 0; it < 40; it++ {
+			size := (it * 97) % 2000
+			msg := payload(r, next, it, size)
+			// 0: SendVec/RecvVec, 1: SendVec/Recv, 2: Send/RecvVec, 3: SendrecvVec.
+			mode := it % 4
+			var err error
+			switch mode {
+			case 0, 1:
+				err = c.SendVec(ctx, next, 3, split(msg, uint64(it)))
+			case 2:
+				err = c.Send(ctx, next, 3, msg)
+			}
+			if err != nil {
+				return err
+			}
+			if mode != 3 { // a plain message behind it on the same tag
+				if err := c.Send(ctx, next, 3, []byte{byte(it)}); err != nil {
+					return err
+				}
+			}
+			want := payload(prev, r, it, size)
+			got := make([]byte, size+it%3) // room to spare on some
+			var st comm.Status
+			switch mode {
+			case 1:
+				var g []byte
+				g, st, err = c.Recv(ctx, prev, 3, nil)
+				copy(got, g)
+			case 3:
+				st, err = c.SendrecvVec(ctx, split(msg, uint64(it)), next, 3, split(got, uint64(it+1)), prev, 3)
+			default:
+				st, err = c.RecvVec(ctx, prev, 3, split(got, uint64(it+1)))
+			}
+			if err != nil {
+				return fmt.Errorf("iteration %d (mode %d): %w", it, mode, err)
+			}
+			if st != (comm.Status{Source: prev, Tag: 3, Len: size}) || !bytes.Equal(got[:size], want) {
+				return fmt.Errorf("iteration %d (mode %d): wrong message (status %+v)", it, mode, st)
+			}
+			if mode != 3 {
+				b, _, err := c.Recv(ctx, prev, 3, nil)
+				if err != nil || len(b) != 1 || b[0] != byte(it) {
+					return fmt.Errorf("iteration %d: plain message after a vector one: %v %v", it, b, err)
+				}
+			}
+		}
+		// Too long for the receive vector: an error, and the stream goes on.
+		if err := c.SendVec(ctx, next, 4, [][]byte{make([]byte, 10), make([]byte, 7)}); err != nil {
+			return err
+		}
+		if _, err := c.RecvVec(ctx, prev, 4, [][]byte{make([]byte, 8), make([]byte, 8)}); err == nil {
+			return errors.New("a 17-byte message fit a 16-byte receive vector")
+		}
+		return nil
+	})
+}
+
+func testVectorHalo(t *testing.T, cs []*comm.Comm) {
+	// The halo exchange's pattern: every rank swaps strided rows with both
+	// neighbours by SendrecvVec, up then down, many times over, with the
+	// send rows changed between exchanges (so a transport that read them
+	// after SendrecvVec returned would deliver wrong bytes).
+	const rows, row, stride = 40, 48, 64
+	parallel(t, cs, func(ctx context.Context, c *comm.Comm) error {
+		n, r := c.Size(), c.Rank()
+		next, prev := (r+1)%n, (r-1+n)%n
+		mem := make([]byte, 4*rows*stride) // up/down send, up/down receive
+		view := func(part int) [][]byte {
+			v := make([][]byte, rows)
+			for i := range v {
+				o := (part*rows + i) * stride
+				v[i] = mem[o : o+row]
+			}
+			return v
+		}
+		sendUp, sendDown, recvUp, recvDown := view(0), view(1), view(2), view(3)
+		fill := func(v [][]byte, src, dst, it int) {
+			p := payload(src, dst, it, rows*row)
+			for i := range v {
+				copy(v[i], p[i*row:])
+			}
+		}
+		check := func(v [][]byte, src, dst, it int) error {
+			p := payload(src, dst, it, rows*row)
+			for i := range v {
+				if !bytes.Equal(v[i], p[i*row:(i+1)*row]) {
+					return fmt.Errorf("exchange %d: row %d from %d wrong", it, i, src)
+				}
+			}
+			return nil
+		}
+		for it := 0; it < 200; it++ {
+			fill(sendUp, r, next, it)
+			fill(sendDown, r, prev, it)
+			if _, err := c.SendrecvVec(ctx, sendUp, next, 1, recvUp, prev, 1); err != nil {
+				return err
+			}
+			if _, err := c.SendrecvVec(ctx, sendDown, prev, 2, recvDown, next, 2); err != nil {
+				return err
+			}
+			if err := check(recvUp, prev, r, it); err != nil {
+				return err
+			}
+			if err := check(recvDown, next, r, it); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

@@ -46,16 +46,11 @@ func (e *endpoint) Size() int     { return e.w.size }
 func (e *endpoint) Epoch() uint64 { return e.w.epoch }
 
 func (e *endpoint) Send(ctx context.Context, dst, tag int, data []byte) error {
-	if err := e.box.Err(); err != nil {
-		return fmt.Errorf("inproc: send to %d: %w", dst, err)
+	box, err := e.dstBox(ctx, dst)
+	if err != nil {
+		return err
 	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("inproc: send to %d: %w", dst, err)
-	}
-	if dst < 0 || dst >= e.w.size {
-		return fmt.Errorf("inproc: send: destination %d out of range [0,%d)", dst, e.w.size)
-	}
-	if err := e.w.eps[dst].box.DeliverCopy(e.rank, tag, data); err != nil {
+	if err := box.DeliverCopy(e.rank, tag, data); err != nil {
 		return &comm.PeerError{Rank: dst, Err: fmt.Errorf("inproc: send: %w", err)}
 	}
 	return nil
@@ -82,4 +77,81 @@ func (e *endpoint) Close() error {
 		}
 	}
 	return nil
+}
+
+var _ comm.VecEndpoint = (*endpoint)(nil)
+
+// SendVec sends the concatenation of segs: straight into a posted receive,
+// else into a buffer of the destination's mailbox.
+func (e *endpoint) SendVec(ctx context.Context, dst, tag int, segs [][]byte) error {
+	box, err := e.dstBox(ctx, dst)
+	if err != nil {
+		return err
+	}
+	l, err := box.DeliverVec(e.rank, tag, segs)
+	if err != nil {
+		return &comm.PeerError{Rank: dst, Err: fmt.Errorf("inproc: send: %w", err)}
+	}
+	if l != nil {
+		box.Settle(l)
+	}
+	return nil
+}
+
+// RecvVec receives a message from src with tag into the segments vec.
+func (e *endpoint) RecvVec(ctx context.Context, src, tag int, vec [][]byte) (comm.Status, error) {
+	st, w, err := e.box.PostVec(ctx, src, tag, vec)
+	if w != nil {
+		_, st, _, err = e.box.Wait(ctx, w, nil)
+	}
+	if err != nil {
+		return comm.Status{}, fmt.Errorf("inproc: rank %d: %w", e.rank, err)
+	}
+	return st, nil
+}
+
+// SendrecvVec posts its receive first and then lends its segments to dst,
+// settling the loan only after its own receive: in a pairwise exchange
+// whichever rank comes second copies the first one's message straight out
+// of its memory, so every message moves once, with no packing either side.
+func (e *endpoint) SendrecvVec(ctx context.Context, send [][]byte, dst, sendTag int, recv [][]byte, src, recvTag int) (comm.Status, error) {
+	box, err := e.dstBox(ctx, dst)
+	if err != nil {
+		return comm.Status{}, err
+	}
+	st, w, err := e.box.PostVec(ctx, src, recvTag, recv)
+	if err != nil {
+		return comm.Status{}, fmt.Errorf("inproc: rank %d: %w", e.rank, err)
+	}
+	l, err := box.DeliverVec(e.rank, sendTag, send)
+	if err != nil {
+		if w != nil {
+			e.box.Cancel(w)
+		}
+		return comm.Status{}, &comm.PeerError{Rank: dst, Err: fmt.Errorf("inproc: send: %w", err)}
+	}
+	if w != nil {
+		_, st, _, err = e.box.Wait(ctx, w, nil)
+	}
+	if l != nil {
+		box.Settle(l)
+	}
+	if err != nil {
+		return comm.Status{}, fmt.Errorf("inproc: rank %d: %w", e.rank, err)
+	}
+	return st, nil
+}
+
+// dstBox checks a send to dst and returns dst's mailbox.
+func (e *endpoint) dstBox(ctx context.Context, dst int) (*match.Box, error) {
+	if err := e.box.Err(); err != nil {
+		return nil, fmt.Errorf("inproc: send to %d: %w", dst, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("inproc: send to %d: %w", dst, err)
+	}
+	if dst < 0 || dst >= e.w.size {
+		return nil, fmt.Errorf("inproc: send: destination %d out of range [0,%d)", dst, e.w.size)
+	}
+	return e.w.eps[dst].box, nil
 }
