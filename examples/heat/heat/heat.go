@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/apollo-hpc/apollo/comm"
+	"github.com/apollo-hpc/apollo/internal/fpmath"
 	"github.com/apollo-hpc/apollo/sim"
 )
 
@@ -146,6 +147,10 @@ func (m *Model) Init(ctx context.Context, env *sim.Env) error {
 	return nil
 }
 
+// initial is the initial condition at (x, y, z). It is part of the state,
+// so it uses fpmath's Sin and Exp: math.Sin fuses multiply-adds at
+// GOAMD64=v3 and amd64's math.Exp picks FMA at run time, either of which
+// would make the field's bits depend on the build or the CPU.
 func (m *Model) initial(x, y, z float64) float64 {
 	g := m.b.Grid
 	p := [3]float64{x, y, z}
@@ -154,10 +159,10 @@ func (m *Model) initial(x, y, z float64) float64 {
 		L := g.Hi[a] - g.Lo[a]
 		s := (p[a] - g.Lo[a]) / L
 		if m.cfg.Init == Sine {
-			v *= math.Sin(2 * math.Pi * float64(m.cfg.Modes[a]) * s)
+			v *= fpmath.Sin(2 * math.Pi * float64(m.cfg.Modes[a]) * s)
 		} else {
 			d := (s - 0.5) / m.cfg.Sigma
-			v *= unfusedExp(-0.5 * d * d)
+			v *= fpmath.Exp(-0.5 * d * d)
 		}
 	}
 	return v
