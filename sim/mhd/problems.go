@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/apollo-hpc/apollo/internal/fpmath"
 	"github.com/apollo-hpc/apollo/sim"
 )
 
@@ -98,10 +99,10 @@ type linwave struct {
 func newLinwave(c Config, g geometry) *linwave {
 	lw := &linwave{gamma: c.Gamma, amp: c.Amp, vflow: c.VFlow, d0: 1, p0: 1 / c.Gamma, bx0: 1, by0: math.Sqrt2, bz0: 0.5}
 	x1s, x2s, x3s := g.hi[0]-g.lo[0], g.hi[1]-g.lo[1], g.hi[2]-g.lo[2]
-	a3 := roundedAtan(x1s / x2s)
-	lw.sin3, lw.cos3 = roundedSin(a3), roundedCos(a3)
-	a2 := roundedAtan(0.5 * (float64(x1s*lw.cos3) + float64(x2s*lw.sin3)) / x3s)
-	lw.sin2, lw.cos2 = roundedSin(a2), roundedCos(a2)
+	a3 := fpmath.Atan(x1s / x2s)
+	lw.sin3, lw.cos3 = fpmath.Sin(a3), fpmath.Cos(a3)
+	a2 := fpmath.Atan(0.5 * (float64(x1s*lw.cos3) + float64(x2s*lw.sin3)) / x3s)
+	lw.sin2, lw.cos2 = fpmath.Sin(a2), fpmath.Cos(a2)
 	lambda := math.Min(float64(x1s*lw.cos2*lw.cos3), math.Min(float64(x2s*lw.cos2*lw.sin3), float64(x3s*lw.sin2)))
 	lw.kpar = 2 * math.Pi / lambda
 	gm1 := c.Gamma - 1
@@ -216,21 +217,21 @@ func (lw *linwave) wx(x1, x2, x3 float64) (x, y float64) {
 
 func (lw *linwave) a1(x1, x2, x3 float64) float64 {
 	x, y := lw.wx(x1, x2, x3)
-	ay := float64(lw.bz0*x) - float64((lw.dbz/lw.kpar)*roundedCos(float64(lw.kpar*x)))
-	az := float64(-lw.by0*x) + float64((lw.dby/lw.kpar)*roundedCos(float64(lw.kpar*x))) + float64(lw.bx0*y)
+	ay := float64(lw.bz0*x) - float64((lw.dbz/lw.kpar)*fpmath.Cos(float64(lw.kpar*x)))
+	az := float64(-lw.by0*x) + float64((lw.dby/lw.kpar)*fpmath.Cos(float64(lw.kpar*x))) + float64(lw.bx0*y)
 	return float64(-ay*lw.sin3) - float64(az*lw.sin2*lw.cos3)
 }
 
 func (lw *linwave) a2(x1, x2, x3 float64) float64 {
 	x, y := lw.wx(x1, x2, x3)
-	ay := float64(lw.bz0*x) - float64((lw.dbz/lw.kpar)*roundedCos(float64(lw.kpar*x)))
-	az := float64(-lw.by0*x) + float64((lw.dby/lw.kpar)*roundedCos(float64(lw.kpar*x))) + float64(lw.bx0*y)
+	ay := float64(lw.bz0*x) - float64((lw.dbz/lw.kpar)*fpmath.Cos(float64(lw.kpar*x)))
+	az := float64(-lw.by0*x) + float64((lw.dby/lw.kpar)*fpmath.Cos(float64(lw.kpar*x))) + float64(lw.bx0*y)
 	return float64(ay*lw.cos3) - float64(az*lw.sin2*lw.sin3)
 }
 
 func (lw *linwave) a3(x1, x2, x3 float64) float64 {
 	x, y := lw.wx(x1, x2, x3)
-	az := float64(-lw.by0*x) + float64((lw.dby/lw.kpar)*roundedCos(float64(lw.kpar*x))) + float64(lw.bx0*y)
+	az := float64(-lw.by0*x) + float64((lw.dby/lw.kpar)*fpmath.Cos(float64(lw.kpar*x))) + float64(lw.bx0*y)
 	return float64(az * lw.cos2)
 }
 
@@ -238,7 +239,7 @@ func (lw *linwave) a3(x1, x2, x3 float64) float64 {
 // state and cell-centred B at a cell centre.
 func (lw *linwave) exact(x1, x2, x3 float64) (u [nCons]float64, bc [3]float64) {
 	x := float64(lw.cos2*(float64(x1*lw.cos3)+float64(x2*lw.sin3))) + float64(x3*lw.sin2)
-	sn := roundedSin(float64(lw.kpar * x))
+	sn := fpmath.Sin(float64(lw.kpar * x))
 	r := &lw.rem
 	u[iDN] = lw.d0 + float64(lw.amp*sn*r[0])
 	mx := float64(lw.d0*lw.vflow) + float64(lw.amp*sn*r[1])
@@ -517,16 +518,16 @@ func setup(s *solver, c Config, g geometry, start [3]int) error {
 			eps = c.Epsilon
 		}
 		az := func(x, y, _ float64) float64 {
-			return float64(b0 * (roundedCos(float64(2*tp*x))/(2*tp) + roundedCos(float64(tp*y))/tp))
+			return float64(b0 * (fpmath.Cos(float64(2*tp*x))/(2*tp) + fpmath.Cos(float64(tp*y))/tp))
 		}
 		st.facesFromPotential([3]func(x, y, z float64) float64{nil, nil, az}, [3]float64{})
 		st.cellsPrim(func(x [3]float64) (float64, [3]float64, float64) {
-			m := 1 + float64(eps*roundedSin(float64(tp*x[2])))
-			return 25 / (36 * math.Pi), [3]float64{float64(-m * roundedSin(float64(tp*x[1]))), float64(m * roundedSin(float64(tp*x[0]))), float64(eps * roundedSin(float64(tp*x[2])))}, 5 / (12 * math.Pi)
+			m := 1 + float64(eps*fpmath.Sin(float64(tp*x[2])))
+			return 25 / (36 * math.Pi), [3]float64{float64(-m * fpmath.Sin(float64(tp*x[1]))), float64(m * fpmath.Sin(float64(tp*x[0]))), float64(eps * fpmath.Sin(float64(tp*x[2])))}, 5 / (12 * math.Pi)
 		})
 	case "blast":
 		th := c.Angle * math.Pi / 180
-		bb := [3]float64{float64(c.B0 * roundedCos(th)), float64(c.B0 * roundedSin(th)), 0}
+		bb := [3]float64{float64(c.B0 * fpmath.Cos(th)), float64(c.B0 * fpmath.Sin(th)), 0}
 		st.facesFunc(func(d int, _ [3]float64) float64 { return bb[d] })
 		st.cellsPrim(func(x [3]float64) (float64, [3]float64, float64) {
 			r := math.Sqrt(float64(x[0]*x[0]) + float64(x[1]*x[1]) + float64(x[2]*x[2]))
