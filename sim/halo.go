@@ -18,9 +18,9 @@ const TagBase = 1 << 29
 
 // messenger is the part of *comm.Comm the halo exchange needs.
 type messenger interface {
-	Send(ctx context.Context, dst, tag int, data []byte) error
-	Recv(ctx context.Context, src, tag int, buf []byte) ([]byte, comm.Status, error)
-	Sendrecv(ctx context.Context, send []byte, dst, sendTag int, recvBuf []byte, src, recvTag int) ([]byte, comm.Status, error)
+	SendVec(ctx context.Context, dst, tag int, segs [][]byte) error
+	RecvVec(ctx context.Context, src, tag int, vec [][]byte) (comm.Status, error)
+	SendrecvVec(ctx context.Context, send [][]byte, dst, sendTag int, recv [][]byte, src, recvTag int) (comm.Status, error)
 }
 
 // UserBC fills the ghost layers of f on one physical face (axis, side 0 low
@@ -36,8 +36,11 @@ func (r box) points() int { return (r.hi[0] - r.lo[0]) * (r.hi[1] - r.lo[1]) * (
 // Halo exchanges the ghost zones of a fixed set of fields of one block and
 // fills physical boundaries, all in one call. It sweeps x, then y over the
 // x-ghosts too, then z over x- and y-ghosts, so six messages (one per
-// neighbour, all fields packed together) also fill edges and corners. Its
-// buffers are allocated once.
+// neighbour, all fields together) also fill edges and corners. Each message
+// is sent from the fields' rows and received into their ghost rows as
+// segments (comm's vector calls): nothing is packed or unpacked, and
+// between ranks of one process the bytes move once, row to row. Its
+// segment lists are made once.
 type Halo struct {
 	m      messenger
 	rank   int
@@ -46,18 +49,15 @@ type Halo struct {
 	flip   [3][]float64 // sign applied when reflecting across an axis, per field
 	user   UserBC
 	// Per axis and side (0 low, 1 high): the regions sent to and received
-	// from that neighbour, per field, and the packed buffers.
+	// from that neighbour, per field, and the messages as segments: on
+	// little-endian machines (the wire order) views of the fields' rows,
+	// adjacent rows merged (a z face of one field is a single segment);
+	// elsewhere the one buffer sendBuf or recvBuf, packed explicitly.
 	sendBox, recvBox [3][2][]box
+	sendVec, recvVec [3][2][][]byte
 	sendBuf, recvBuf [3][2][]byte
-	// On little-endian machines (the wire order) the byte buffers are views
-	// of these, so packing is a row-wise copy.
-	sendF, recvF [3][2][]float64
-	// sendRun, recvRun: where the region is one contiguous run of a
-	// one-field halo's data (the z faces: whole x-y planes, ghosts
-	// included), its start and length in Data, else length 0. On
-	// little-endian machines Exchange then sends from and receives into the
-	// field itself: no pack or unpack copy and no buffers.
-	sendRun, recvRun [3][2][2]int
+	// bases: where each field's Data started when the segments were made.
+	bases []*float64
 	// deferX: Exchange leaves the x self-wrap to the caller (DeferWrapX).
 	deferX bool
 }
@@ -65,27 +65,8 @@ type Halo struct {
 // nativeLE reports whether float64s in memory are already in wire order.
 var nativeLE = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
 
-// directRuns lets NewHalo send and receive contiguous regions in place (on
-// little-endian machines); tests and benchmarks switch it off to compare
-// with packing.
-var directRuns = true
-
-// contiguousRun returns the start in f.Data and the length of region r if
-// its points are one contiguous run of f.Data, else {0, 0}: rows follow
-// each other only if they span the whole x extent, planes only if they
-// also span the whole y extent.
-func contiguousRun(f *Field, r box) [2]int {
-	nx, ny, nz := r.hi[0]-r.lo[0], r.hi[1]-r.lo[1], r.hi[2]-r.lo[2]
-	if nx <= 0 || ny <= 0 || nz <= 0 ||
-		(nx != f.Sx && (ny > 1 || nz > 1)) || (ny != f.Sy && nz > 1) {
-		return [2]int{}
-	}
-	return [2]int{f.Idx(r.lo[0], r.lo[1], r.lo[2]), nx * ny * nz}
-}
-
 // floatBytes views f as its little-endian bytes (on little-endian machines
-// only), with capacity len: a transport that would store more than the
-// region holds must use a slice of its own.
+// only), with capacity len.
 func floatBytes(f []float64) []byte {
 	if len(f) == 0 {
 		return nil
@@ -93,14 +74,35 @@ func floatBytes(f []float64) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(&f[0])), 8*len(f))
 }
 
-// floatBuf returns n float64s and, on little-endian machines, a byte view
-// of the same memory; elsewhere a separate byte slice.
-func floatBuf(n int) ([]float64, []byte) {
-	f := make([]float64, n)
-	if nativeLE && n > 0 {
-		return f, unsafe.Slice((*byte)(unsafe.Pointer(&f[0])), 8*n)
+// rowSegments returns the rows of region r of each field (boxes[i] of
+// fields[i]) in message order as byte views of the fields' memory, rows
+// that follow each other in memory merged into one segment.
+func rowSegments(fields []*Field, boxes []box) [][]byte {
+	var segs [][]byte
+	for fi, f := range fields {
+		r := boxes[fi]
+		run := r.hi[0] - r.lo[0]
+		if run <= 0 {
+			continue
+		}
+		start, end := -1, -1 // the segment being merged, in f.Data
+		for k := r.lo[2]; k < r.hi[2]; k++ {
+			for j := r.lo[1]; j < r.hi[1]; j++ {
+				c := f.Idx(r.lo[0], j, k)
+				if c != end {
+					if start >= 0 {
+						segs = append(segs, floatBytes(f.Data[start:end:end]))
+					}
+					start = c
+				}
+				end = c + run
+			}
+		}
+		if start >= 0 {
+			segs = append(segs, floatBytes(f.Data[start:end:end]))
+		}
 	}
-	return f, make([]byte, 8*n)
+	return segs
 }
 
 // NewHalo prepares the exchange of fields, which must belong to b (made by
@@ -198,20 +200,49 @@ func newHalo(m messenger, b *Block, fields ...*Field) (*Halo, error) {
 				nr += rb.points()
 			}
 			if nb := b.Nbr[a][s]; nb != NoNeighbor && nb != b.Rank {
-				if nativeLE && directRuns && len(fields) == 1 {
-					h.sendRun[a][s] = contiguousRun(fields[0], h.sendBox[a][s][0])
-					h.recvRun[a][s] = contiguousRun(fields[0], h.recvBox[a][s][0])
-				}
-				if h.sendRun[a][s][1] == 0 {
-					h.sendF[a][s], h.sendBuf[a][s] = floatBuf(ns)
-				}
-				if h.recvRun[a][s][1] == 0 {
-					h.recvF[a][s], h.recvBuf[a][s] = floatBuf(nr)
+				if !nativeLE {
+					h.sendBuf[a][s], h.recvBuf[a][s] = make([]byte, 8*ns), make([]byte, 8*nr)
+					h.sendVec[a][s], h.recvVec[a][s] = [][]byte{h.sendBuf[a][s]}, [][]byte{h.recvBuf[a][s]}
 				}
 			}
 		}
 	}
+	h.bases = make([]*float64, len(fields))
+	h.segment()
 	return h, nil
+}
+
+// segment makes the segment lists of the little-endian path from the
+// fields' current memory and records where that memory is.
+func (h *Halo) segment() {
+	for i, f := range h.fields {
+		h.bases[i] = &f.Data[0]
+	}
+	if !nativeLE {
+		return
+	}
+	for a := 0; a < 3; a++ {
+		for s := 0; s < 2; s++ {
+			if nb := h.b.Nbr[a][s]; nb != NoNeighbor && nb != h.rank {
+				h.sendVec[a][s] = rowSegments(h.fields, h.sendBox[a][s])
+				h.recvVec[a][s] = rowSegments(h.fields, h.recvBox[a][s])
+			}
+		}
+	}
+}
+
+// moved reports whether a field's Data is no longer the memory the segments
+// view (a model swapped two fields' slices, say), and fails if it no longer
+// has the field's shape.
+func (h *Halo) moved() (bool, error) {
+	moved := false
+	for i, f := range h.fields {
+		if n := f.Dim[0] * f.Dim[1] * f.Dim[2]; len(f.Data) != n {
+			return false, fmt.Errorf("sim: halo exchange: field %d (%q) holds %d values, its shape %d", i, f.Name, len(f.Data), n)
+		}
+		moved = moved || &f.Data[0] != h.bases[i]
+	}
+	return moved, nil
 }
 
 // Fields returns the fields this halo exchanges.
@@ -287,6 +318,11 @@ func WrapX(f *Field, o int) {
 // periodic axis with one block, or from the physical boundary condition.
 func (h *Halo) Exchange(ctx context.Context) error {
 	b := h.b
+	if moved, err := h.moved(); err != nil {
+		return err
+	} else if moved {
+		h.segment()
+	}
 	for a := 0; a < 3; a++ {
 		lo, hi := b.Nbr[a][0], b.Nbr[a][1]
 		if lo == h.rank && hi == h.rank {
@@ -318,22 +354,18 @@ func (h *Halo) Exchange(ctx context.Context) error {
 // shift sends to the neighbour on side ds and receives from side rs.
 func (h *Halo) shift(ctx context.Context, a, ds, rs, tag int) error {
 	dst, src := h.b.Nbr[a][ds], h.b.Nbr[a][rs]
-	var send, recv []byte
-	if dst != NoNeighbor {
-		send = h.sendData(a, ds)
+	if dst != NoNeighbor && !nativeLE {
+		h.packBytes(a, ds)
 	}
-	if src != NoNeighbor {
-		recv = h.recvData(a, rs)
-	}
-	var got []byte
+	var st comm.Status
 	var err error
 	switch {
 	case dst != NoNeighbor && src != NoNeighbor:
-		got, _, err = h.m.Sendrecv(ctx, send, dst, tag, recv, src, tag)
+		st, err = h.m.SendrecvVec(ctx, h.sendVec[a][ds], dst, tag, h.recvVec[a][rs], src, tag)
 	case dst != NoNeighbor:
-		err = h.m.Send(ctx, dst, tag, send)
+		err = h.m.SendVec(ctx, dst, tag, h.sendVec[a][ds])
 	case src != NoNeighbor:
-		got, _, err = h.m.Recv(ctx, src, tag, recv)
+		st, err = h.m.RecvVec(ctx, src, tag, h.recvVec[a][rs])
 	default:
 		return nil
 	}
@@ -343,82 +375,22 @@ func (h *Halo) shift(ctx context.Context, a, ds, rs, tag int) error {
 	if src == NoNeighbor {
 		return nil
 	}
-	if len(got) != len(recv) {
-		return fmt.Errorf("sim: halo exchange axis %d: got %d bytes from rank %d, want %d", a, len(got), src, len(recv))
+	if want := 8 * h.recvPoints(a, rs); st.Len != want {
+		return fmt.Errorf("sim: halo exchange axis %d: got %d bytes from rank %d, want %d", a, st.Len, src, want)
 	}
-	h.finishRecv(a, rs, recv, got)
+	if !nativeLE {
+		h.unpackBytes(a, rs, h.recvBuf[a][rs])
+	}
 	return nil
 }
 
-// sendData returns the bytes to send to side s of axis a: the field's own
-// memory for a contiguous run (the transport copies or writes it out before
-// Send returns, as comm's contract says), else the packed buffer.
-func (h *Halo) sendData(a, s int) []byte {
-	if r := h.sendRun[a][s]; r[1] > 0 {
-		return floatBytes(h.fields[0].Data[r[0] : r[0]+r[1] : r[0]+r[1]])
+// recvPoints is the number of values received from side s of axis a.
+func (h *Halo) recvPoints(a, s int) int {
+	n := 0
+	for _, r := range h.recvBox[a][s] {
+		n += r.points()
 	}
-	h.pack(a, s)
-	return h.sendBuf[a][s]
-}
-
-// recvData returns the buffer to receive from side s of axis a into: the
-// ghost region itself for a contiguous run, else the packing buffer. Its
-// capacity is its length, so no message can spill past the region.
-func (h *Halo) recvData(a, s int) []byte {
-	if r := h.recvRun[a][s]; r[1] > 0 {
-		return floatBytes(h.fields[0].Data[r[0] : r[0]+r[1] : r[0]+r[1]])
-	}
-	return h.recvBuf[a][s]
-}
-
-// finishRecv stores got, a message of len(buf) bytes received into buf
-// from side s of axis a, into the fields.
-func (h *Halo) finishRecv(a, s int, buf, got []byte) {
-	if nativeLE && len(got) > 0 && &got[0] != &buf[0] {
-		copy(buf, got) // the transport used its own buffer
-	}
-	if h.recvRun[a][s][1] > 0 {
-		return // received in place
-	}
-	h.unpack(a, s, got)
-}
-
-func (h *Halo) pack(a, s int) {
-	if !nativeLE {
-		h.packBytes(a, s)
-		return
-	}
-	buf := h.sendF[a][s]
-	o := 0
-	for fi, f := range h.fields {
-		r := h.sendBox[a][s][fi]
-		run := r.hi[0] - r.lo[0]
-		for k := r.lo[2]; k < r.hi[2]; k++ {
-			for j := r.lo[1]; j < r.hi[1]; j++ {
-				c := f.Idx(r.lo[0], j, k)
-				o += copy(buf[o:o+run], f.Data[c:c+run])
-			}
-		}
-	}
-}
-
-func (h *Halo) unpack(a, s int, got []byte) {
-	if !nativeLE {
-		h.unpackBytes(a, s, got)
-		return
-	}
-	buf := h.recvF[a][s]
-	o := 0
-	for fi, f := range h.fields {
-		r := h.recvBox[a][s][fi]
-		run := r.hi[0] - r.lo[0]
-		for k := r.lo[2]; k < r.hi[2]; k++ {
-			for j := r.lo[1]; j < r.hi[1]; j++ {
-				c := f.Idx(r.lo[0], j, k)
-				o += copy(f.Data[c:c+run], buf[o:o+run])
-			}
-		}
-	}
+	return n
 }
 
 // packBytes and unpackBytes encode little-endian explicitly, for

@@ -57,14 +57,8 @@ func TestHaloExchangePortable(t *testing.T) {
 	testHaloExchange(t, true)
 }
 
-// One halo per field: the z faces go in place (contiguousRun), from and
-// into the field's own memory; with directRuns off they are packed.
-func TestHaloExchangeOneField(t *testing.T) {
-	testHaloExchange(t, true)
-	defer func(v bool) { directRuns = v }(directRuns)
-	directRuns = false
-	testHaloExchange(t, true)
-}
+// One halo per field: a z face is then one segment of the field's memory.
+func TestHaloExchangeOneField(t *testing.T) { testHaloExchange(t, true) }
 
 func testHaloExchange(t *testing.T, oneField bool) {
 	mixed := Grid{N: [3]int{6, 5, 7}, Hi: [3]float64{1, 1, 1},
@@ -143,7 +137,7 @@ func testHaloExchange(t *testing.T, oneField bool) {
 							return err
 						}
 					}
-					if err := checkDirectRuns(h, oneField && directRuns && nativeLE); err != nil {
+					if err := checkSegments(h); err != nil {
 						return err
 					}
 					halos = append(halos, h)
@@ -165,25 +159,79 @@ func testHaloExchange(t *testing.T, oneField bool) {
 	}
 }
 
-// checkDirectRuns checks that the faces exchanged in place are exactly the
-// z faces with another rank (whole x-y planes are contiguous, the regions
-// of the other axes are not unless z has one plane) when direct is set, and
-// none otherwise.
-func checkDirectRuns(h *Halo, direct bool) error {
-	b, f := h.b, h.fields[0]
-	for a := 0; a < 3; a++ {
-		for s := 0; s < 2; s++ {
-			remote := b.Nbr[a][s] != NoNeighbor && b.Nbr[a][s] != b.Rank
-			want := direct && remote && (a == 2 || a == 1 && f.N[2] == 1)
-			for _, run := range [][2]int{h.sendRun[a][s], h.recvRun[a][s]} {
-				if (run[1] > 0) != want {
-					return fmt.Errorf("axis %d side %d: run %v, want direct %v", a, s, run, want)
+// A model may swap the Data slices of two fields between exchanges; the
+// halo then exchanges the memory the field holds now.
+func TestHaloFollowsSwappedData(t *testing.T) {
+	g := testGrid([3]int{6, 6, 5}, Periodic)
+	runRanks(t, 4, func(cm *comm.Comm) error {
+		b, err := NewBlock(g, [3]int{1, 2, 2}, cm.Rank(), 2)
+		if err != nil {
+			return err
+		}
+		u, v := b.NewField("f0", Cell), b.NewField("f0", Cell)
+		h, err := NewHalo(cm, b, u)
+		if err != nil {
+			return err
+		}
+		for rep := 0; rep < 3; rep++ {
+			for i := range v.Data {
+				v.Data[i] = -1
+			}
+			for k := 0; k < b.N[2]; k++ {
+				for j := 0; j < b.N[1]; j++ {
+					for i := 0; i < b.N[0]; i++ {
+						v.Set(i, j, k, haloValue(0, [3]int{b.Start[0] + i, b.Start[1] + j, b.Start[2] + k}))
+					}
 				}
 			}
-			if want && a == 2 {
-				n := f.Sx * f.Sy * (b.Ng + f.Stag[a])
-				if s == 0 && h.sendRun[a][s][1] != n || s == 1 && h.recvRun[a][s][1] != n {
-					return fmt.Errorf("axis %d side %d: runs %v %v, want %d points", a, s, h.sendRun[a][s], h.recvRun[a][s], n)
+			u.Data, v.Data = v.Data, u.Data
+			if err := h.Exchange(bg); err != nil {
+				return err
+			}
+			if err := checkHaloFields(g, b, []*Field{u}, nil); err != nil {
+				return fmt.Errorf("after swap %d: %w", rep, err)
+			}
+		}
+		u.Data = u.Data[:10]
+		if err := h.Exchange(bg); err == nil {
+			return fmt.Errorf("a field of 10 values exchanged")
+		}
+		return nil
+	})
+}
+
+// checkSegments checks the messages' segments: on little-endian machines
+// views of the fields' rows, as many bytes as the regions hold, and a z
+// face with another rank one segment per field (whole x-y planes are
+// contiguous); elsewhere the one packing buffer.
+func checkSegments(h *Halo) error {
+	b := h.b
+	for a := 0; a < 3; a++ {
+		for s := 0; s < 2; s++ {
+			if b.Nbr[a][s] == NoNeighbor || b.Nbr[a][s] == b.Rank {
+				continue
+			}
+			for _, c := range []struct {
+				what  string
+				segs  [][]byte
+				boxes []box
+			}{{"send", h.sendVec[a][s], h.sendBox[a][s]}, {"recv", h.recvVec[a][s], h.recvBox[a][s]}} {
+				points, bytes := 0, 0
+				for _, r := range c.boxes {
+					points += r.points()
+				}
+				for _, seg := range c.segs {
+					bytes += len(seg)
+				}
+				if bytes != 8*points {
+					return fmt.Errorf("axis %d side %d %s: %d bytes in segments, want %d", a, s, c.what, bytes, 8*points)
+				}
+				want := 1
+				if nativeLE && a == 2 {
+					want = len(h.fields)
+				}
+				if (a == 2 || !nativeLE) && len(c.segs) != want {
+					return fmt.Errorf("axis %d side %d %s: %d segments, want %d", a, s, c.what, len(c.segs), want)
 				}
 			}
 		}
@@ -330,11 +378,40 @@ func (e chanEP) Recv(ctx context.Context, src, tag int, buf []byte) ([]byte, com
 	return out, comm.Status{Source: src, Tag: tag, Len: len(b)}, nil
 }
 
-func (e chanEP) Sendrecv(ctx context.Context, send []byte, dst, sendTag int, recvBuf []byte, src, recvTag int) ([]byte, comm.Status, error) {
-	if err := e.Send(ctx, dst, sendTag, send); err != nil {
-		return nil, comm.Status{}, err
+func (e chanEP) SendVec(ctx context.Context, dst, tag int, segs [][]byte) error {
+	full, free := e.n.queues([3]int{e.rank, dst, tag})
+	var b []byte
+	select {
+	case b = <-free:
+	default:
 	}
-	return e.Recv(ctx, src, recvTag, recvBuf)
+	b = b[:0]
+	for _, s := range segs {
+		b = append(b, s...)
+	}
+	full <- b
+	return nil
+}
+
+func (e chanEP) RecvVec(ctx context.Context, src, tag int, vec [][]byte) (comm.Status, error) {
+	full, free := e.n.queues([3]int{src, e.rank, tag})
+	b := <-full
+	rest := b
+	for _, s := range vec {
+		rest = rest[copy(s, rest):]
+	}
+	free <- b
+	if len(rest) > 0 {
+		return comm.Status{}, fmt.Errorf("message of %d bytes longer than the vector", len(b))
+	}
+	return comm.Status{Source: src, Tag: tag, Len: len(b)}, nil
+}
+
+func (e chanEP) SendrecvVec(ctx context.Context, send [][]byte, dst, sendTag int, recv [][]byte, src, recvTag int) (comm.Status, error) {
+	if err := e.SendVec(ctx, dst, sendTag, send); err != nil {
+		return comm.Status{}, err
+	}
+	return e.RecvVec(ctx, src, recvTag, recv)
 }
 
 // The exchange allocates nothing per call: its buffers are made once.
@@ -402,30 +479,39 @@ func TestHaloZeroAlloc(t *testing.T) {
 	}
 }
 
-// sizeEP answers every receive with a message of len(buf)+extra bytes of
-// 0xff (extra may be negative), and discards sends.
+// sizeEP answers every receive with a message of extra bytes more than
+// the receive vector holds (extra may be negative), all 0xff, stored as
+// comm's transports do: up to the vector's end, the rest refused. Sends are
+// discarded.
 type sizeEP struct{ extra int }
 
-func (e sizeEP) Send(ctx context.Context, dst, tag int, data []byte) error { return nil }
+func (e sizeEP) SendVec(ctx context.Context, dst, tag int, segs [][]byte) error { return nil }
 
-func (e sizeEP) Recv(ctx context.Context, src, tag int, buf []byte) ([]byte, comm.Status, error) {
-	msg := make([]byte, len(buf)+e.extra)
-	for i := range msg {
-		msg[i] = 0xff
+func (e sizeEP) RecvVec(ctx context.Context, src, tag int, vec [][]byte) (comm.Status, error) {
+	room := 0
+	for _, s := range vec {
+		room += len(s)
 	}
-	// As comm's transports do: into buf if it has room, else a new slice.
-	out := append(buf[:0], msg...)
-	return out, comm.Status{Source: src, Tag: tag, Len: len(out)}, nil
+	n := room + e.extra
+	if n > room {
+		return comm.Status{}, fmt.Errorf("message of %d bytes exceeds the %d-byte receive vector", n, room)
+	}
+	for _, s := range vec {
+		for i := range s[:min(len(s), n)] {
+			s[i] = 0xff
+		}
+		n -= min(len(s), n)
+	}
+	return comm.Status{Source: src, Tag: tag, Len: room + e.extra}, nil
 }
 
-func (e sizeEP) Sendrecv(ctx context.Context, send []byte, dst, sendTag int, recvBuf []byte, src, recvTag int) ([]byte, comm.Status, error) {
-	return e.Recv(ctx, src, recvTag, recvBuf)
+func (e sizeEP) SendrecvVec(ctx context.Context, send [][]byte, dst, sendTag int, recv [][]byte, src, recvTag int) (comm.Status, error) {
+	return e.RecvVec(ctx, src, recvTag, recv)
 }
 
-// A message of the wrong size from a z neighbour is an error, and one too
-// long never reaches the field beyond the ghost planes it is received into
-// in place; one too short is partly stored there but Exchange still fails.
-func TestHaloDirectWrongSize(t *testing.T) {
+// A message of the wrong size from a z neighbour is an error, and nothing
+// outside the ghost planes it is received into changes.
+func TestHaloWrongSize(t *testing.T) {
 	for _, extra := range []int{8, 1, -8} {
 		g := testGrid([3]int{4, 3, 8}, Periodic)
 		b, err := NewBlock(g, [3]int{1, 1, 2}, 0, 2)
@@ -437,21 +523,18 @@ func TestHaloDirectWrongSize(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if h.recvRun[2][0][1] == 0 || h.recvRun[2][1][1] == 0 {
-			t.Fatalf("z faces not in place: %v", h.recvRun[2])
-		}
 		for i := range f.Data {
 			f.Data[i] = 1
 		}
 		err = h.Exchange(bg)
-		if err == nil || !strings.Contains(err.Error(), "bytes from rank") {
+		if err == nil || !strings.Contains(err.Error(), "bytes") {
 			t.Fatalf("extra %d: err = %v", extra, err)
 		}
 		// The first z shift (upward) receives into the low ghost planes.
-		r := h.recvRun[2][0]
+		lo, hi := f.Idx(-2, -2, -2), f.Idx(-2, -2, 0)
 		for i, v := range f.Data {
-			if (i < r[0] || i >= r[0]+r[1]) && v != 1 {
-				t.Fatalf("extra %d: Data[%d] = %v outside the low z ghosts [%d,%d)", extra, i, v, r[0], r[0]+r[1])
+			if (i < lo || i >= hi) && v != 1 {
+				t.Fatalf("extra %d: Data[%d] = %v outside the low z ghosts [%d,%d)", extra, i, v, lo, hi)
 			}
 		}
 	}
