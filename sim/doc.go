@@ -44,8 +44,14 @@
 // # Halo exchange
 //
 // A Halo sweeps x, then y over the x ghosts too, then z over the x and y
-// ghosts, so one message per face neighbour (all its fields packed
-// together) also fills edges and corners. Physical faces are filled in the
+// ghosts, so one message per face neighbour (all its fields together) also
+// fills edges and corners. The message is the fields' rows themselves, sent
+// and received as segments with comm's vector calls: nothing is packed,
+// and between ranks of one process each row is copied once, from the
+// sender's field into the receiver's ghosts. A Halo made its segment lists
+// from the fields' memory; if a model swaps two fields' Data slices, the
+// next Exchange notices and makes them again (an allocation: swapping
+// Halos, as examples/heat does, costs nothing). Physical faces are filled in the
 // same sweep order: Outflow copies the boundary value, Reflecting mirrors
 // (with a sign flip for fields named by SetReflectSign), UserBoundary calls
 // the function given to SetUserBC. An axis with one block across a periodic
