@@ -242,3 +242,39 @@ func TestNoFusedMultiplyAdd(t *testing.T) {
 	fmacheck.NoFusion(t, importPath, "", "",
 		"Sin", "Cos", "Atan", "Exp", "octant", "sinPoly", "cosPoly", "trigReduce", "xatan", "satan", "expmulti")
 }
+
+// sink keeps the benchmarks' results live.
+var sink float64
+
+// BenchmarkFuncs times each function against the math package's on the
+// arguments the problems and heat use (a few periods; Gaussian exponents).
+func BenchmarkFuncs(b *testing.B) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	xs := make([]float64, 1024)
+	for i := range xs {
+		xs[i] = 8 * math.Pi * (2*rng.Float64() - 1)
+	}
+	es := make([]float64, len(xs))
+	for i := range es {
+		d := (rng.Float64() - 0.5) / 0.1
+		es[i] = -0.5 * d * d
+	}
+	for _, f := range []struct {
+		name string
+		fn   func(float64) float64
+		xs   []float64
+	}{
+		{"Sin", Sin, xs}, {"math.Sin", math.Sin, xs},
+		{"Cos", Cos, xs}, {"math.Cos", math.Cos, xs},
+		{"Atan", Atan, xs}, {"math.Atan", math.Atan, xs},
+		{"Exp", Exp, es}, {"math.Exp", math.Exp, es},
+	} {
+		b.Run(f.name, func(b *testing.B) {
+			s := 0.0
+			for i := 0; b.Loop(); i++ {
+				s += f.fn(f.xs[i&(len(f.xs)-1)])
+			}
+			sink = s
+		})
+	}
+}
