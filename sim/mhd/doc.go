@@ -67,7 +67,7 @@
 // comparison is wrapped in an explicit float64(...) conversion, which the
 // spec defines as rounding and which prevents fusion; at GOAMD64=v1 the
 // arithmetic instructions are unchanged. The standard library's math.Sin,
-// math.Cos and math.Atan fuse at v3 too, so the problems use unfused copies
-// (fpmath.go). Keep new code that way: fma_test.go fails on any fused
+// math.Cos and math.Atan fuse at v3 too, so the problems use the unfused
+// copies in internal/fpmath. Keep new code that way: fma_test.go fails on any fused
 // multiply-add in the package's GOAMD64=v3 code.
 package mhd
