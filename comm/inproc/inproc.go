@@ -81,8 +81,10 @@ func (e *endpoint) Close() error {
 
 var _ comm.VecEndpoint = (*endpoint)(nil)
 
-// SendVec sends the concatenation of segs: straight into a posted receive,
-// else into a buffer of the destination's mailbox.
+// SendVec sends the concatenation of segs: a posted vector receive copies
+// it straight from segs (SendVec waits for that copy, which its owner is
+// already waiting to make), a posted plain one gets a copy, and otherwise
+// it is queued in a buffer of the destination's mailbox.
 func (e *endpoint) SendVec(ctx context.Context, dst, tag int, segs [][]byte) error {
 	box, err := e.dstBox(ctx, dst)
 	if err != nil {
@@ -100,8 +102,11 @@ func (e *endpoint) SendVec(ctx context.Context, dst, tag int, segs [][]byte) err
 
 // RecvVec receives a message from src with tag into the segments vec.
 func (e *endpoint) RecvVec(ctx context.Context, src, tag int, vec [][]byte) (comm.Status, error) {
-	st, w, err := e.box.PostVec(ctx, src, tag, vec)
-	if w != nil {
+	st, w, taken, err := e.box.PostVec(ctx, src, tag, vec)
+	switch {
+	case taken != nil:
+		err = taken.CopyTo(vec, st.Source, tag)
+	case w != nil:
 		_, st, _, err = e.box.Wait(ctx, w, nil)
 	}
 	if err != nil {
@@ -110,34 +115,39 @@ func (e *endpoint) RecvVec(ctx context.Context, src, tag int, vec [][]byte) (com
 	return st, nil
 }
 
-// SendrecvVec posts its receive first and then lends its segments to dst,
-// settling the loan only after its own receive: in a pairwise exchange
-// whichever rank comes second copies the first one's message straight out
-// of its memory, so every message moves once, with no packing either side.
+// SendrecvVec posts its receive, lends its segments to dst and only then
+// copies a message that was already waiting for it, so that in a pairwise
+// exchange both ranks copy their incoming message at the same time, each
+// straight from the other's segments: every message moves once, with no
+// packing either side. The loan is settled after the receive (see
+// match.Box.DeliverVec), so the call never waits for dst beyond that.
 func (e *endpoint) SendrecvVec(ctx context.Context, send [][]byte, dst, sendTag int, recv [][]byte, src, recvTag int) (comm.Status, error) {
 	box, err := e.dstBox(ctx, dst)
 	if err != nil {
 		return comm.Status{}, err
 	}
-	st, w, err := e.box.PostVec(ctx, src, recvTag, recv)
+	st, w, taken, err := e.box.PostVec(ctx, src, recvTag, recv)
 	if err != nil {
 		return comm.Status{}, fmt.Errorf("inproc: rank %d: %w", e.rank, err)
 	}
-	l, err := box.DeliverVec(e.rank, sendTag, send)
-	if err != nil {
-		if w != nil {
-			e.box.Cancel(w)
-		}
-		return comm.Status{}, &comm.PeerError{Rank: dst, Err: fmt.Errorf("inproc: send: %w", err)}
-	}
-	if w != nil {
-		_, st, _, err = e.box.Wait(ctx, w, nil)
+	l, derr := box.DeliverVec(e.rank, sendTag, send)
+	var rerr error
+	switch {
+	case taken != nil: // copied even if the send failed: its sender waits for it
+		rerr = taken.CopyTo(recv, st.Source, recvTag)
+	case w != nil && derr != nil:
+		e.box.Cancel(w)
+	case w != nil:
+		_, st, _, rerr = e.box.Wait(ctx, w, nil)
 	}
 	if l != nil {
 		box.Settle(l)
 	}
-	if err != nil {
-		return comm.Status{}, fmt.Errorf("inproc: rank %d: %w", e.rank, err)
+	if derr != nil {
+		return comm.Status{}, &comm.PeerError{Rank: dst, Err: fmt.Errorf("inproc: send: %w", derr)}
+	}
+	if rerr != nil {
+		return comm.Status{}, fmt.Errorf("inproc: rank %d: %w", e.rank, rerr)
 	}
 	return st, nil
 }

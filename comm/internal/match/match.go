@@ -40,6 +40,7 @@ type Waiter struct {
 	src, tag int
 	buf      []byte
 	vec      [][]byte // a vector receive (PostVec) scatters the message over vec
+	loan     *Loan    // handed to a vector receive: its owner copies it out (vec.go)
 	data     []byte
 	st       comm.Status
 	err      error
@@ -304,6 +305,10 @@ func (b *Box) Wait(ctx context.Context, w *Waiter, wake chan struct{}) (out []by
 }
 
 func (b *Box) finish(w *Waiter) ([]byte, comm.Status, error) {
+	if l := w.loan; l != nil {
+		w.err = l.CopyTo(w.vec, w.st.Source, w.st.Tag)
+		w.loan = nil
+	}
 	data, st, err := w.data, w.st, w.err
 	w.buf, w.vec, w.data, w.err = nil, nil, nil, nil
 	b.mu.Lock()

@@ -10,13 +10,17 @@ import (
 // Vector messages. A message may be made of several segments (rows of a
 // field, say) that the sender does not want to pack and the receiver does
 // not want to unpack. Between ranks of one process the bytes then move
-// once, from the sender's segments straight into the receiver's: the
-// sender lends them (DeliverVec) and keeps them unchanged until it settles
-// the loan (Settle), which it does once its own receive of the same
-// exchange has completed. By then the receiver has usually copied them out;
-// if not, Settle copies them into a buffer of the box, exactly the eager
-// send the loan stands for, so no sender ever waits for a receiver it
-// would not have waited for anyway.
+// once, from the sender's segments straight into the receiver's, and the
+// receiver does the copying: the sender lends its segments (DeliverVec),
+// either handing the loan to a vector receive already posted (whose owner
+// copies it as it finishes waiting) or queueing it for the receive to come,
+// and keeps them unchanged until it settles the loan (Settle), which it
+// does once its own receive of the same exchange has completed. In a
+// pairwise exchange the two ranks thus copy their incoming messages at the
+// same time. A queued loan nobody took by then is copied by Settle into a
+// buffer of the box, exactly the eager send it stands for, so no sender
+// waits for a receive it would not have waited for anyway; a handed one is
+// being copied by a receiver that is already waiting.
 
 // Loan is a queued message whose bytes are still the sender's segments.
 type Loan struct {
@@ -28,6 +32,31 @@ type Loan struct {
 }
 
 func (l *Loan) release() { l.done <- struct{}{} }
+
+// CopyTo copies the loan, taken from the queue by PostVec, into vec and
+// returns it to its sender; a message longer than vec is not copied and is
+// an error.
+func (l *Loan) CopyTo(vec [][]byte, src, tag int) error {
+	defer l.release()
+	if room := Len(vec); l.n > room {
+		return fmt.Errorf("recv from %d tag %d: message of %d bytes exceeds the %d-byte receive vector", src, tag, l.n, room)
+	}
+	copySegs(vec, l.segs)
+	return nil
+}
+
+// newLoanLocked returns a loan of segs, n bytes in all.
+func (b *Box) newLoanLocked(segs [][]byte, n int) *Loan {
+	var l *Loan
+	if k := len(b.loans); k > 0 {
+		l = b.loans[k-1]
+		b.loans = b.loans[:k-1]
+	} else {
+		l = &Loan{done: make(chan struct{}, 1)}
+	}
+	l.segs, l.n = segs, n
+	return l
+}
 
 // Len returns the total length of segs.
 func Len(segs [][]byte) int {
@@ -78,10 +107,12 @@ func (w *Waiter) completeSegs(src, tag int, segs [][]byte, n int) {
 	w.done <- struct{}{}
 }
 
-// DeliverVec delivers the concatenation of segs from src with tag. If a
-// matching receive is posted it copies straight into it and returns nil.
-// Otherwise it queues segs as a loan and returns it: the caller must leave
-// the segments' bytes unchanged until it has passed the loan to Settle.
+// DeliverVec delivers the concatenation of segs from src with tag. A
+// matching plain receive gets a copy at once (and DeliverVec returns nil);
+// a matching vector receive is handed a loan of segs, which its owner
+// copies as it finishes waiting; otherwise segs are queued as a loan. A
+// loan is returned: the caller must leave the segments' bytes unchanged
+// until it has passed the loan to Settle.
 func (b *Box) DeliverVec(src, tag int, segs [][]byte) (*Loan, error) {
 	n := Len(segs)
 	b.mu.Lock()
@@ -90,24 +121,21 @@ func (b *Box) DeliverVec(src, tag int, segs [][]byte) (*Loan, error) {
 		return nil, b.closeErr
 	}
 	if w := b.claimLocked(src, tag); w != nil {
-		b.mu.Unlock()
 		if w.vec != nil {
-			w.completeSegs(src, tag, segs, n)
-			return nil, nil
+			l := b.newLoanLocked(segs, n)
+			b.mu.Unlock()
+			w.loan = l
+			w.st = comm.Status{Source: src, Tag: tag, Len: n}
+			w.done <- struct{}{}
+			return l, nil
 		}
+		b.mu.Unlock()
 		buf := w.Buffer(n)
 		gather(buf, segs)
 		w.Complete(src, tag, buf)
 		return nil, nil
 	}
-	var l *Loan
-	if k := len(b.loans); k > 0 {
-		l = b.loans[k-1]
-		b.loans = b.loans[:k-1]
-	} else {
-		l = &Loan{done: make(chan struct{}, 1)}
-	}
-	l.segs, l.n = segs, n
+	l := b.newLoanLocked(segs, n)
 	b.queue = append(b.queue, message{src: src, tag: tag, loan: l})
 	b.mu.Unlock()
 	return l, nil
@@ -140,51 +168,48 @@ func (b *Box) Settle(l *Loan) {
 
 // PostVec is Post for a receive whose message is scattered over the
 // segments vec, in order; the message may be shorter than vec's total
-// length (Status.Len tells), not longer. It either completes at once from
-// the queue (w == nil) or posts a receive the caller must pass to Wait (or
-// Cancel), which then returns a nil slice and the status.
-func (b *Box) PostVec(ctx context.Context, src, tag int, vec [][]byte) (comm.Status, *Waiter, error) {
+// length (Status.Len tells), not longer. It completes at once from the
+// queue (w == nil), or returns a queued loan for the caller to copy with
+// CopyTo (taken != nil: the caller may do other work first, such as
+// sending, but its sender waits meanwhile), or posts a receive the caller
+// must pass to Wait (or Cancel), which then returns a nil slice and the
+// status.
+func (b *Box) PostVec(ctx context.Context, src, tag int, vec [][]byte) (st comm.Status, w *Waiter, taken *Loan, err error) {
 	if err := ctx.Err(); err != nil {
-		return comm.Status{}, nil, fmt.Errorf("recv from %d tag %d: %w", src, tag, err)
+		return comm.Status{}, nil, nil, fmt.Errorf("recv from %d tag %d: %w", src, tag, err)
 	}
 	if src != comm.AnySource && (src < 0 || src >= b.size) {
-		return comm.Status{}, nil, fmt.Errorf("recv: source %d out of range [0,%d)", src, b.size)
+		return comm.Status{}, nil, nil, fmt.Errorf("recv: source %d out of range [0,%d)", src, b.size)
 	}
 	room := Len(vec)
 	b.mu.Lock()
 	if b.closeErr != nil {
 		b.mu.Unlock()
-		return comm.Status{}, nil, b.closeErr
+		return comm.Status{}, nil, nil, b.closeErr
 	}
 	if m, ok := b.takeLocked(src, tag); ok {
 		b.mu.Unlock()
-		st := comm.Status{Source: m.src, Tag: tag}
-		if l := m.loan; l != nil {
-			st.Len = l.n
-			if l.n <= room {
-				copySegs(vec, l.segs)
-			}
-			l.release()
-		} else {
-			st.Len = len(m.data)
-			if st.Len <= room {
-				copySegs(vec, [][]byte{m.data})
-			}
-			PutBuf(m.data)
+		if m.loan != nil {
+			return comm.Status{Source: m.src, Tag: tag, Len: m.loan.n}, nil, m.loan, nil
 		}
-		if st.Len > room {
-			return comm.Status{}, nil, fmt.Errorf("recv from %d tag %d: message of %d bytes exceeds the %d-byte receive vector", m.src, tag, st.Len, room)
+		n := len(m.data)
+		if n <= room {
+			copySegs(vec, [][]byte{m.data})
 		}
-		return st, nil, nil
+		PutBuf(m.data)
+		if n > room {
+			return comm.Status{}, nil, nil, fmt.Errorf("recv from %d tag %d: message of %d bytes exceeds the %d-byte receive vector", m.src, tag, n, room)
+		}
+		return comm.Status{Source: m.src, Tag: tag, Len: n}, nil, nil, nil
 	}
 	if err := b.lostErrLocked(src); err != nil {
 		b.mu.Unlock()
-		return comm.Status{}, nil, err
+		return comm.Status{}, nil, nil, err
 	}
-	w := b.postLocked(src, tag)
+	w = b.postLocked(src, tag)
 	w.vec = vec
 	b.mu.Unlock()
-	return comm.Status{}, w, nil
+	return comm.Status{}, w, nil, nil
 }
 
 // Cancel withdraws the receive w posted by Post or PostVec that the caller

@@ -18,8 +18,8 @@ func segsOf(b []byte, cuts ...int) [][]byte {
 	return append(v, b[o:])
 }
 
-// A loan that a receiver takes is copied straight out of the sender's
-// segments; Settle then only waits for that copy.
+// A queued loan that a receiver takes is copied straight out of the
+// sender's segments; Settle waits for that copy.
 func TestLoanTakenByReceiver(t *testing.T) {
 	ctx := context.Background()
 	b := NewBox(0, 2)
@@ -29,14 +29,62 @@ func TestLoanTakenByReceiver(t *testing.T) {
 		t.Fatalf("no receive posted: want a loan, got %v %v", l, err)
 	}
 	got := make([]byte, 20)
-	st, w, err := b.PostVec(ctx, 1, 5, segsOf(got, 7, 7, 12))
-	if err != nil || w != nil || st.Len != len(msg) || st.Source != 1 {
-		t.Fatalf("PostVec: %+v %v %v", st, w, err)
+	vec := segsOf(got, 7, 7, 12)
+	st, w, taken, err := b.PostVec(ctx, 1, 5, vec)
+	if err != nil || w != nil || taken != l || st.Len != len(msg) || st.Source != 1 {
+		t.Fatalf("PostVec: %+v %v %v %v", st, w, taken, err)
 	}
-	b.Settle(l) // must not block
+	settled := make(chan struct{})
+	go func() { b.Settle(l); close(settled) }()
+	select {
+	case <-settled:
+		t.Fatal("Settle returned before the receiver copied the loan")
+	case <-time.After(20 * time.Millisecond):
+	}
+	if err := taken.CopyTo(vec, st.Source, 5); err != nil {
+		t.Fatal(err)
+	}
+	<-settled
 	if !bytes.Equal(got[:16], msg) {
 		t.Fatalf("got %q", got)
 	}
+}
+
+// A loan delivered to a posted vector receive is copied by the receive's
+// owner as it finishes waiting, and Settle waits for that copy.
+func TestLoanHandedToPostedReceive(t *testing.T) {
+	ctx := context.Background()
+	b := NewBox(0, 2)
+	got := make([]byte, 16)
+	_, w, _, err := b.PostVec(ctx, 1, 5, segsOf(got, 5))
+	if err != nil || w == nil {
+		t.Fatal(w, err)
+	}
+	msg := []byte("handed over")
+	l, err := b.DeliverVec(1, 5, segsOf(msg, 2, 9))
+	if err != nil || l == nil {
+		t.Fatalf("DeliverVec to a posted vector receive: %v %v", l, err)
+	}
+	settled := make(chan struct{})
+	go func() { b.Settle(l); close(settled) }()
+	select {
+	case <-settled:
+		t.Fatal("Settle returned before the receiver copied the loan")
+	case <-time.After(20 * time.Millisecond):
+	}
+	_, st, _, err := b.Wait(ctx, w, nil)
+	<-settled
+	if err != nil || st.Len != len(msg) || string(got[:st.Len]) != string(msg) {
+		t.Fatalf("%q %+v %v", got, st, err)
+	}
+	// Too long for the posted vector: the receive fails, the sender is
+	// released all the same.
+	_, w, _, _ = b.PostVec(ctx, 1, 6, segsOf(make([]byte, 4), 1))
+	l, _ = b.DeliverVec(1, 6, [][]byte{msg})
+	if _, _, _, err := b.Wait(ctx, w, nil); err == nil {
+		t.Fatal("an 11-byte loan fit a 4-byte vector")
+	}
+	b.Settle(l)
 }
 
 // A loan nobody took by Settle becomes a queued copy in its place: later
@@ -71,7 +119,7 @@ func TestVectorReceive(t *testing.T) {
 	got := make([]byte, 12)
 	done := make(chan error, 1)
 	go func() {
-		st, w, err := b.PostVec(ctx, 1, 2, segsOf(got, 2, 5))
+		st, w, _, err := b.PostVec(ctx, 1, 2, segsOf(got, 2, 5))
 		if w != nil {
 			_, st, _, err = b.Wait(ctx, w, nil)
 		}
@@ -93,10 +141,10 @@ func TestVectorReceive(t *testing.T) {
 	}
 	b.DeliverCopy(1, 4, []byte("too long for it"))
 	b.DeliverCopy(1, 4, []byte("ok"))
-	if _, _, err := b.PostVec(ctx, 1, 4, segsOf(make([]byte, 4), 2)); err == nil {
+	if _, _, _, err := b.PostVec(ctx, 1, 4, segsOf(make([]byte, 4), 2)); err == nil {
 		t.Fatal("a 15-byte message fit a 4-byte vector")
 	}
-	if st, _, err := b.PostVec(ctx, 1, 4, segsOf(got, 1)); err != nil || st.Len != 2 || string(got[:2]) != "ok" {
+	if st, _, _, err := b.PostVec(ctx, 1, 4, segsOf(got, 1)); err != nil || st.Len != 2 || string(got[:2]) != "ok" {
 		t.Fatalf("next message: %+v %v", st, err)
 	}
 }
@@ -125,7 +173,7 @@ func TestCloseDropsLoans(t *testing.T) {
 func TestCancel(t *testing.T) {
 	ctx := context.Background()
 	b := NewBox(0, 2)
-	_, w, err := b.PostVec(ctx, 1, 1, [][]byte{make([]byte, 4)})
+	_, w, _, err := b.PostVec(ctx, 1, 1, [][]byte{make([]byte, 4)})
 	if err != nil || w == nil {
 		t.Fatal(w, err)
 	}
