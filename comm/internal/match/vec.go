@@ -22,7 +22,8 @@ import (
 // waits for a receive it would not have waited for anyway; a handed one is
 // being copied by a receiver that is already waiting.
 
-// Loan is a queued message whose bytes are still the sender's segments.
+// Loan is a message whose bytes are still the sender's segments: queued in
+// the box, or handed to a posted vector receive.
 type Loan struct {
 	segs [][]byte
 	n    int
