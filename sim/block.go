@@ -123,5 +123,6 @@ func (b *Block) NewField(name string, loc Location) *Field {
 	f.Sx, f.Sy = f.Dim[0], f.Dim[1]
 	f.Off = b.Ng + f.Sx*(b.Ng+f.Sy*b.Ng)
 	f.Data = make([]float64, f.Dim[0]*f.Dim[1]*f.Dim[2])
+	adviseHuge(f.Data) //nolint:errcheck // an optimisation only
 	return f
 }
