@@ -29,6 +29,13 @@ const bytesPerCell = 16
 func paired(b *testing.B, n int, eps []comm.Endpoint, n3 int) {
 	var triadT, stepT, haloT, stepCPU time.Duration
 	var substeps, perSweep int
+	// work[r][it]: rank r's step time in iteration it less its time in
+	// the exchange: the sweep, which every rank must finish before the
+	// next exchange.
+	work := make([][]time.Duration, len(eps))
+	for r := range work {
+		work[r] = make([]time.Duration, b.N)
+	}
 	ready := make(chan struct{}, len(eps))
 	start := make(chan struct{})
 	errs := make([]error, len(eps))
@@ -64,8 +71,10 @@ func paired(b *testing.B, n int, eps []comm.Endpoint, n3 int) {
 				if err = c.Barrier(ctx); err != nil {
 					break
 				}
-				t1, c1 := time.Now(), cpuTime()
-				if err = m.Step(ctx, env, 0, dt); err == nil {
+				t1, c1, h1 := time.Now(), cpuTime(), m.HaloTime()
+				err = m.Step(ctx, env, 0, dt)
+				work[r][it] = time.Since(t1) - (m.HaloTime() - h1)
+				if err == nil {
 					err = c.Barrier(ctx)
 				}
 				tri, stp, cpu = tri+t1.Sub(t0), stp+time.Since(t1), cpu+cpuTime()-c1
@@ -111,6 +120,20 @@ func paired(b *testing.B, n int, eps []comm.Endpoint, n3 int) {
 	if stepCPU > 0 {
 		b.ReportMetric(cells/stepCPU.Seconds(), "cells/cpu-s")
 	}
+	// The slowest rank's sweep over the mean sweep, per iteration, as a
+	// percentage above 1: what ranks of equal work lose per step to the
+	// slowest of them (a core that runs slower for the moment, on a shared
+	// machine), since each step waits for it at the next exchange.
+	var lost float64
+	for it := 0; it < b.N; it++ {
+		var sum, slow time.Duration
+		for r := range work {
+			sum += work[r][it]
+			slow = max(slow, work[r][it])
+		}
+		lost += float64(slow) * float64(len(work)) / float64(sum)
+	}
+	b.ReportMetric(100*(lost/float64(b.N)-1), "%imbalance")
 }
 
 // BenchmarkHeat160 runs the heat step at 160³ on 1, 2 and 8 in-process
