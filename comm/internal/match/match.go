@@ -236,16 +236,21 @@ func (b *Box) takeLocked(src, tag int) (message, bool) {
 
 // postLocked appends a receive for (src, tag) to the waiters.
 func (b *Box) postLocked(src, tag int) *Waiter {
-	var w *Waiter
-	if n := len(b.free); n > 0 {
-		w = b.free[n-1]
-		b.free = b.free[:n-1]
-	} else {
-		w = &Waiter{done: make(chan struct{}, 1)}
-	}
+	w := popFree(&b.free, func() *Waiter { return &Waiter{done: make(chan struct{}, 1)} })
 	w.src, w.tag = src, tag
 	b.waiters = append(b.waiters, w)
 	return w
+}
+
+// popFree takes the last item off a free list, or makes a new one.
+func popFree[T any](free *[]*T, mk func() *T) *T {
+	if n := len(*free); n > 0 {
+		x := (*free)[n-1]
+		(*free)[n-1] = nil
+		*free = (*free)[:n-1]
+		return x
+	}
+	return mk()
 }
 
 // Done reports whether the receive has been completed or failed, so that

@@ -48,13 +48,7 @@ func (l *Loan) CopyTo(vec [][]byte, src, tag int) error {
 
 // newLoanLocked returns a loan of segs, n bytes in all.
 func (b *Box) newLoanLocked(segs [][]byte, n int) *Loan {
-	var l *Loan
-	if k := len(b.loans); k > 0 {
-		l = b.loans[k-1]
-		b.loans = b.loans[:k-1]
-	} else {
-		l = &Loan{done: make(chan struct{}, 1)}
-	}
+	l := popFree(&b.loans, func() *Loan { return &Loan{done: make(chan struct{}, 1)} })
 	l.segs, l.n = segs, n
 	return l
 }

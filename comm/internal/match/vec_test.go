@@ -18,6 +18,20 @@ func segsOf(b []byte, cuts ...int) [][]byte {
 	return append(v, b[o:])
 }
 
+// settleLater settles l in a goroutine and checks that Settle is still
+// waiting 20 ms later; the returned channel closes when it returns.
+func settleLater(t *testing.T, b *Box, l *Loan) chan struct{} {
+	t.Helper()
+	settled := make(chan struct{})
+	go func() { b.Settle(l); close(settled) }()
+	select {
+	case <-settled:
+		t.Fatal("Settle returned before the receiver copied the loan")
+	case <-time.After(20 * time.Millisecond):
+	}
+	return settled
+}
+
 // A queued loan that a receiver takes is copied straight out of the
 // sender's segments; Settle waits for that copy.
 func TestLoanTakenByReceiver(t *testing.T) {
@@ -34,13 +48,7 @@ func TestLoanTakenByReceiver(t *testing.T) {
 	if err != nil || w != nil || taken != l || st.Len != len(msg) || st.Source != 1 {
 		t.Fatalf("PostVec: %+v %v %v %v", st, w, taken, err)
 	}
-	settled := make(chan struct{})
-	go func() { b.Settle(l); close(settled) }()
-	select {
-	case <-settled:
-		t.Fatal("Settle returned before the receiver copied the loan")
-	case <-time.After(20 * time.Millisecond):
-	}
+	settled := settleLater(t, b, l)
 	if err := taken.CopyTo(vec, st.Source, 5); err != nil {
 		t.Fatal(err)
 	}
@@ -65,13 +73,7 @@ func TestLoanHandedToPostedReceive(t *testing.T) {
 	if err != nil || l == nil {
 		t.Fatalf("DeliverVec to a posted vector receive: %v %v", l, err)
 	}
-	settled := make(chan struct{})
-	go func() { b.Settle(l); close(settled) }()
-	select {
-	case <-settled:
-		t.Fatal("Settle returned before the receiver copied the loan")
-	case <-time.After(20 * time.Millisecond):
-	}
+	settled := settleLater(t, b, l)
 	_, st, _, err := b.Wait(ctx, w, nil)
 	<-settled
 	if err != nil || st.Len != len(msg) || string(got[:st.Len]) != string(msg) {
