@@ -45,6 +45,7 @@ func Run(t *testing.T, newWorld NewWorld) {
 		{"Bcast", testBcast},
 		{"AllreduceSerial", testAllreduceSerial},
 		{"CloseMidBarrier", testCloseMidBarrier},
+		{"PeerClosesMidVector", testPeerClosesMidVector},
 		{"CancelMidBarrier", testCancelMidBarrier},
 	}
 	for _, tc := range tests {
@@ -686,6 +687,31 @@ func waitAll(t *testing.T, errc <-chan error, n int, within time.Duration) []err
 		}
 	}
 	return errs
+}
+
+func testPeerClosesMidVector(t *testing.T, cs []*comm.Comm) {
+	// Rank 0 swaps rows with rank 1, which never takes part and closes its
+	// epoch instead: rank 0's SendrecvVec must return a PeerError (its
+	// message, lent or queued, is dropped with rank 1's mailbox), not hang.
+	if len(cs) < 2 {
+		return
+	}
+	mem := make([]byte, 64<<10)
+	send := [][]byte{mem[:20000], mem[30000:40000]}
+	recv := [][]byte{mem[40000:50000], mem[50000:]}
+	errc := make(chan error, 1)
+	go func() {
+		_, err := cs[0].SendrecvVec(context.Background(), send, 1, 7, recv, 1, 7)
+		errc <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	cs[1].Close()
+	for _, err := range waitAll(t, errc, 1, 5*time.Second) {
+		var pe *comm.PeerError
+		if !errors.As(err, &pe) || pe.Rank != 1 {
+			t.Errorf("SendrecvVec with a peer that closed: %v, want a PeerError for rank 1", err)
+		}
+	}
 }
 
 func testCloseMidBarrier(t *testing.T, cs []*comm.Comm) {
