@@ -58,8 +58,9 @@ type Halo struct {
 	sendBuf, recvBuf [3][2][]byte
 	// bases: where each field's Data started when the segments were made.
 	bases []*float64
-	// deferX: Exchange leaves the x self-wrap to the caller (DeferWrapX).
-	deferX bool
+	// deferX, deferZ: Exchange leaves the x or z self-wrap to the caller
+	// (DeferWrapX, DeferWrapZ).
+	deferX, deferZ bool
 }
 
 // nativeLE reports whether float64s in memory are already in wire order.
@@ -290,6 +291,28 @@ func (h *Halo) DeferWrapX() bool {
 	return h.deferX
 }
 
+// DeferWrapZ makes Exchange leave the z ghost planes to the caller when this
+// block is its own neighbour across a periodic z axis (one block along z),
+// and reports whether it does; otherwise it changes nothing and returns
+// false. The z wrap copies 2·Ng whole planes of every field, as many bytes
+// as a y exchange moves, from planes that are cold by then; a sweep that
+// reads planes by index can read plane WrapZ(f, k) wherever it would read
+// ghost plane k, and needs no copy. Exchange still fills the x and y ghosts
+// of the interior planes; the z ghost planes keep whatever they held.
+func (h *Halo) DeferWrapZ() bool {
+	b := h.b
+	h.deferZ = b.Nbr[2][0] == h.rank && b.Nbr[2][1] == h.rank
+	return h.deferZ
+}
+
+// WrapZ returns the interior plane of f that plane k (a ghost plane, or an
+// interior one) holds across a periodic z axis with one block: what
+// Exchange copies into plane k unless DeferWrapZ was called.
+func WrapZ(f *Field, k int) int {
+	n := f.N[2] - f.Stag[2]
+	return ((k % n) + n) % n
+}
+
 // WrapX fills the x ghosts of the row of f that starts at Data[o], o =
 // f.Idx(0, j, k), from the row itself, as a periodic x axis with one block
 // requires: what Exchange does for that row unless DeferWrapX was called.
@@ -314,8 +337,9 @@ func WrapX(f *Field, o int) {
 }
 
 // Exchange fills every ghost point of the halo's fields (but the x ghosts
-// after DeferWrapX): from neighbours, from this block itself across a
-// periodic axis with one block, or from the physical boundary condition.
+// after DeferWrapX, the z ghost planes after DeferWrapZ): from neighbours,
+// from this block itself across a periodic axis with one block, or from
+// the physical boundary condition.
 func (h *Halo) Exchange(ctx context.Context) error {
 	b := h.b
 	if moved, err := h.moved(); err != nil {
@@ -326,7 +350,7 @@ func (h *Halo) Exchange(ctx context.Context) error {
 	for a := 0; a < 3; a++ {
 		lo, hi := b.Nbr[a][0], b.Nbr[a][1]
 		if lo == h.rank && hi == h.rank {
-			if a != 0 || !h.deferX {
+			if !(a == 0 && h.deferX || a == 2 && h.deferZ) {
 				h.selfPeriodic(a)
 			}
 			continue

@@ -635,6 +635,90 @@ func TestHaloDeferWrapX(t *testing.T) {
 	}
 }
 
+// With DeferWrapZ, Exchange fills every ghost but the z ghost planes, and
+// the interior plane WrapZ names holds what a plain Exchange copies into
+// each z ghost plane, x and y ghosts included. Where z is not a periodic
+// axis of one block, DeferWrapZ refuses.
+func TestHaloDeferWrapZ(t *testing.T) {
+	cases := []struct {
+		grid   Grid
+		procs  [3]int
+		ng     int
+		defers bool
+	}{
+		{testGrid([3]int{6, 5, 7}, Periodic), [3]int{1, 1, 1}, 2, true},
+		{testGrid([3]int{6, 6, 7}, Periodic), [3]int{2, 2, 1}, 2, true},
+		{testGrid([3]int{4, 3, 2}, Periodic), [3]int{1, 1, 1}, 3, true}, // thinner than the ghosts
+		{testGrid([3]int{6, 5, 8}, Periodic), [3]int{1, 1, 2}, 2, false},
+		{testGrid([3]int{6, 5, 7}, Outflow), [3]int{1, 1, 1}, 2, false},
+	}
+	locs := []Location{Cell, FaceZ, EdgeX}
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("%v_%v_%v_ng%d", c.grid.BC, c.grid.N, c.procs, c.ng), func(t *testing.T) {
+			runRanks(t, c.procs[0]*c.procs[1]*c.procs[2], func(cm *comm.Comm) error {
+				b, err := NewBlock(c.grid, c.procs, cm.Rank(), c.ng)
+				if err != nil {
+					return err
+				}
+				var fields, refs []*Field
+				for fi, loc := range locs {
+					f, ref := b.NewField(fmt.Sprintf("f%d", fi), loc), b.NewField(fmt.Sprintf("f%d", fi), loc)
+					o := b.Owned(loc)
+					for i := range f.Data {
+						f.Data[i], ref.Data[i] = -1, -1
+					}
+					for k := 0; k < o[2]; k++ {
+						for j := 0; j < o[1]; j++ {
+							for i := 0; i < o[0]; i++ {
+								v := haloValue(fi, [3]int{b.Start[0] + i, b.Start[1] + j, b.Start[2] + k})
+								f.Set(i, j, k, v)
+								ref.Set(i, j, k, v)
+							}
+						}
+					}
+					fields, refs = append(fields, f), append(refs, ref)
+				}
+				h, err := NewHalo(cm, b, fields...)
+				if err != nil {
+					return err
+				}
+				hr, err := NewHalo(cm, b, refs...)
+				if err != nil {
+					return err
+				}
+				if got := h.DeferWrapZ(); got != c.defers {
+					return fmt.Errorf("DeferWrapZ = %v, want %v", got, c.defers)
+				}
+				for rep := 0; rep < 2; rep++ {
+					if err := h.Exchange(bg); err != nil {
+						return err
+					}
+					if err := hr.Exchange(bg); err != nil {
+						return err
+					}
+				}
+				for fi, f := range fields {
+					ng, ref := b.Ng, refs[fi]
+					for k := -ng; k < f.N[2]+ng; k++ {
+						kf := k
+						if c.defers {
+							kf = WrapZ(f, k)
+						}
+						for j := -ng; j < f.N[1]+ng; j++ {
+							for i := -ng; i < f.N[0]+ng; i++ {
+								if got, want := f.At(i, j, kf), ref.At(i, j, k); got != want || want == -1 {
+									return fmt.Errorf("field %d (%v) at (%d,%d,%d) read as plane %d: got %v, plain exchange %v", fi, f.Loc, i, j, k, kf, got, want)
+								}
+							}
+						}
+					}
+				}
+				return nil
+			})
+		})
+	}
+}
+
 // A staggered field on a block of fewer than ng+1 cells between two
 // neighbour ranks would get a stale ghost (the block forwards its shared
 // point before receiving it): every rank refuses it, a cell field is fine.

@@ -43,6 +43,9 @@ func (m *Model) Freeze() (sim.Frozen, error) {
 			return nil, fmt.Errorf("heat: spare field: %w", err)
 		}
 		hs.DeferWrapX()
+		if m.fused {
+			hs.DeferWrapZ()
+		}
 		h.spare, h.hs = f, hs
 		h.n = map[*sim.Field]int{}
 		h.released = make(chan struct{})

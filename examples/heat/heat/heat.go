@@ -67,6 +67,10 @@ type Model struct {
 	// wrapX: the halos leave the periodic x wrap of this one-block-wide
 	// axis to the sweep (sim.Halo.DeferWrapX).
 	wrapX bool
+	// wrapZ: the halos leave the z ghost planes of this one-block-deep
+	// axis to the fused sweep, which reads the planes they stand for
+	// (sim.Halo.DeferWrapZ).
+	wrapZ bool
 	// fused: Step does both sub-steps in one sweep (fused), using ring as
 	// the three intermediate z-planes.
 	fused bool
@@ -136,6 +140,9 @@ func (m *Model) Init(ctx context.Context, env *sim.Env) error {
 	m.fused = c.Substeps > 1 && canFuse(b, c.Substeps)
 	if m.fused {
 		m.ring = make([]float64, 3*(c.Substeps-1)*m.u.Sx*m.u.Sy)
+		// Only the fused sweep knows to read wrapped planes.
+		m.wrapZ = m.hu.DeferWrapZ()
+		m.hv.DeferWrapZ()
 	}
 	for k := 0; k < b.N[2]; k++ {
 		for j := 0; j < b.N[1]; j++ {
@@ -222,7 +229,7 @@ func (m *Model) Step(ctx context.Context, env *sim.Env, t, dt float64) error {
 		if err := m.claimTarget(ctx); err != nil {
 			return err
 		}
-		fused(m.u, m.v, m.ring, m.cfg.Substeps, m.b.N, &c, m.wrapX)
+		fused(m.u, m.v, m.ring, m.cfg.Substeps, m.b.N, &c, m.wrapX, m.wrapZ)
 		m.swap()
 		return nil
 	}
@@ -294,10 +301,12 @@ func stencil(uf, vf *sim.Field, n [3]int, c *coefs, wrapX bool) {
 // A level's outermost z planes are read only as the next level's z
 // neighbours, so there only the next level's rows are computed. With
 // wrapX, u's x ghosts are filled per row (sim.WrapX) and each level's one
-// x ghost on each side by copying, as the exchange would. Every point of
+// x ghost on each side by copying, as the exchange would; with wrapZ, level
+// 1 reads the interior plane each z ghost plane of u stands for
+// (sim.WrapZ) instead of the ghost plane. Every point of
 // ring a level reads is written earlier in the same call, so ring carries
 // nothing from one step to the next.
-func fused(uf, vf *sim.Field, ring []float64, s int, n [3]int, c *coefs, wrapX bool) {
+func fused(uf, vf *sim.Field, ring []float64, s int, n [3]int, c *coefs, wrapX, wrapZ bool) {
 	u, v := uf.Data, vf.Data
 	sx, sxy := uf.Sx, uf.Sx*uf.Sy
 	nx, ny, nz := n[0], n[1], n[2]
@@ -324,9 +333,15 @@ func fused(uf, vf *sim.Field, ring []float64, s int, n [3]int, c *coefs, wrapX b
 					x0 = 0
 				}
 				jlo, nr, wn := j0-g, j1-j0+2*g, nx-2*x0
+				// uk, ub, ut: the planes of u that level 1 reads (k and its
+				// z neighbours), mapped into the interior with wrapZ.
+				uk, ub, ut := k, k-1, k+1
+				if l == 1 && wrapZ {
+					uk, ub, ut = sim.WrapZ(uf, k), sim.WrapZ(uf, k-1), sim.WrapZ(uf, k+1)
+				}
 				if l == 1 && wrapX {
 					for j := jlo; j < jlo+nr; j++ {
-						sim.WrapX(uf, uf.Idx(0, j, k))
+						sim.WrapX(uf, uf.Idx(0, j, uk))
 					}
 				}
 				po := p0 + sx*jlo + x0
@@ -336,8 +351,7 @@ func fused(uf, vf *sim.Field, ring []float64, s int, n [3]int, c *coefs, wrapX b
 				}
 				w := plane(l, k)
 				if l == 1 {
-					o := uf.Idx(x0, jlo, k)
-					rows(w, u, u, u, po, o, o-sxy, o+sxy, wn, nr, sx, c)
+					rows(w, u, u, u, po, uf.Idx(x0, jlo, uk), uf.Idx(x0, jlo, ub), uf.Idx(x0, jlo, ut), wn, nr, sx, c)
 				} else {
 					rows(w, plane(l-1, k), plane(l-1, k-1), plane(l-1, k+1), po, po, po, po, wn, nr, sx, c)
 				}
