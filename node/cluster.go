@@ -175,7 +175,7 @@ func RunNode(ctx context.Context, cfg Config, opts NodeOptions) (Result, error) 
 	client := coord.NewClient(cfg.Controller.Addrs, key)
 	defer client.CloseIdleConnections()
 	w := NewWorker(WorkerConfig{
-		Addr: joinAddr(th.Addr(), ln.Addr().String()), Capacity: cfg.Node.Slots, Ctl: NewClientController(client),
+		Addr: joinAddr(th.Addr(), ln.Addr().String()), Capacity: cfg.Node.Slots, Ctl: newController(&cfg, client, cfg.Controller.Addrs, key),
 		Transport: tcpTransport{th}, Mem: mem, Peer: peer, Heartbeat: cfg.Controller.Heartbeat, Log: log,
 		StallTimeout: cfg.Node.StallTimeout, FailGrace: failGrace(&cfg),
 	})

@@ -77,7 +77,9 @@ type ControllerConfig struct {
 	RaftDir    string        `toml:"raft_dir" doc:"Raft log and state (local disk or tmpfs, never NFS; empty: <data_dir>/raft)"`
 	Lease      time.Duration `toml:"lease" doc:"a node silent this long is declared dead"`
 	Heartbeat  time.Duration `toml:"heartbeat" doc:"interval between node heartbeats"`
-	KeyFile    string        `toml:"key_file" doc:"file holding the cluster key (empty: <data_dir>/cluster.key, created by run/up)"`
+	// HeartbeatChannel is how apollo node renews its lease.
+	HeartbeatChannel string `toml:"heartbeat_channel" doc:"how nodes send heartbeats: udp (one authenticated datagram to the replica's API port number, the lease channel) or http (one request each)"`
+	KeyFile          string `toml:"key_file" doc:"file holding the cluster key (empty: <data_dir>/cluster.key, created by run/up)"`
 }
 
 // NodeConfig configures one worker process.
@@ -114,13 +116,14 @@ func DefaultConfig() Config {
 			Keep:         2,
 		},
 		Controller: ControllerConfig{
-			ID:         "c1",
-			Listen:     "127.0.0.1:7700",
-			RaftListen: "127.0.0.1:7701",
-			Join:       []string{},
-			Addrs:      []string{"127.0.0.1:7700"},
-			Lease:      2 * time.Second,
-			Heartbeat:  250 * time.Millisecond,
+			ID:               "c1",
+			Listen:           "127.0.0.1:7700",
+			RaftListen:       "127.0.0.1:7701",
+			Join:             []string{},
+			Addrs:            []string{"127.0.0.1:7700"},
+			Lease:            2 * time.Second,
+			Heartbeat:        250 * time.Millisecond,
+			HeartbeatChannel: ChannelUDP,
 		},
 		Node: NodeConfig{Listen: "127.0.0.1:0", Slots: 1, StallTimeout: 5 * time.Minute},
 	}
@@ -233,6 +236,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Controller.Heartbeat <= 0 || c.Controller.Heartbeat >= c.Controller.Lease {
 		return bad("controller.heartbeat", "must be > 0 and shorter than controller.lease (%v), got %v", c.Controller.Lease, c.Controller.Heartbeat)
+	}
+	if ch := c.Controller.HeartbeatChannel; ch != ChannelUDP && ch != ChannelHTTP {
+		return bad("controller.heartbeat_channel", "must be %q or %q, got %q", ChannelUDP, ChannelHTTP, ch)
 	}
 	if len(c.Controller.Addrs) == 0 {
 		return bad("controller.addrs", "must list at least one controller address")

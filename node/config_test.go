@@ -64,12 +64,13 @@ func TestUnknownKeyNamed(t *testing.T) {
 
 func TestBadValueNamed(t *testing.T) {
 	cases := map[string]string{
-		"[job]\ngrid = [1, 2]\n":             "job.grid",
-		"[job]\nranks = 0\n":                 "job.ranks",
-		"[job]\nproblem = \"nope\"\n":        "job.problem",
-		"[controller]\nheartbeat = \"5s\"\n": "controller.heartbeat",
-		"[checkpoint]\ndata_shards = 0\n":    "checkpoint.data_shards",
-		"[run]\nnodes = 9\n":                 "run.nodes",
+		"[job]\ngrid = [1, 2]\n":                      "job.grid",
+		"[job]\nranks = 0\n":                          "job.ranks",
+		"[job]\nproblem = \"nope\"\n":                 "job.problem",
+		"[controller]\nheartbeat = \"5s\"\n":          "controller.heartbeat",
+		"[controller]\nheartbeat_channel = \"tcp\"\n": "controller.heartbeat_channel",
+		"[checkpoint]\ndata_shards = 0\n":             "checkpoint.data_shards",
+		"[run]\nnodes = 9\n":                          "run.nodes",
 	}
 	for text, key := range cases {
 		cfg, err := ParseConfig("version = 1\n" + text)
@@ -98,6 +99,32 @@ func TestSliceReplacedNotMerged(t *testing.T) {
 	}
 	if !reflect.DeepEqual(cfg.Controller.Addrs, []string{"a:1", "b:2"}) || !reflect.DeepEqual(cfg.Job.Grid, []int{8, 8, 8}) {
 		t.Fatalf("got %v %v", cfg.Controller.Addrs, cfg.Job.Grid)
+	}
+}
+
+func TestHeartbeatChannel(t *testing.T) {
+	if c := DefaultConfig(); c.Controller.HeartbeatChannel != ChannelUDP {
+		t.Fatalf("default heartbeat channel %q, want %q", c.Controller.HeartbeatChannel, ChannelUDP)
+	}
+	for _, ch := range []string{ChannelUDP, ChannelHTTP} {
+		cfg, err := ParseConfig("version = 1\n[controller]\nheartbeat_channel = \"" + ch + "\"\n")
+		if err == nil {
+			err = cfg.Validate()
+		}
+		if err != nil || cfg.Controller.HeartbeatChannel != ch {
+			t.Fatalf("%s: %v, channel %q", ch, err, cfg.Controller.HeartbeatChannel)
+		}
+	}
+	for _, ch := range []string{"", "UDP", "tcp"} {
+		cfg := DefaultConfig()
+		if err := cfg.Set("controller.heartbeat_channel", ch); err != nil {
+			t.Fatal(err)
+		}
+		err := cfg.Validate()
+		want := `config: key controller.heartbeat_channel: must be "udp" or "http", got "` + ch + `"`
+		if err == nil || err.Error() != want {
+			t.Fatalf("%q: got %v, want %s", ch, err, want)
+		}
 	}
 }
 

@@ -359,9 +359,20 @@ func finalCommitted(st *coord.State) bool {
 	return false
 }
 
+// heartbeatCloser is a Controller that holds a socket for heartbeats
+// (beatController): the heartbeat loop releases it when it ends.
+type heartbeatCloser interface{ CloseHeartbeat() error }
+
 func (w *Worker) heartbeat(ctx context.Context, cancel context.CancelCauseFunc) {
 	t := time.NewTicker(w.cfg.Heartbeat)
 	defer t.Stop()
+	if c, ok := w.cfg.Ctl.(heartbeatCloser); ok {
+		defer func() {
+			if err := c.CloseHeartbeat(); err != nil {
+				w.log.Debug("heartbeat channel close", "err", err)
+			}
+		}()
+	}
 	for {
 		// Each beat has its own deadline, so one stuck request (a replica
 		// that died mid-call) does not silence the node past its lease.
