@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"sync/atomic"
 
 	"github.com/apollo-hpc/apollo/comm"
 	"github.com/apollo-hpc/apollo/comm/internal/match"
@@ -27,6 +28,14 @@ type endpoint struct {
 	wdone <-chan struct{}
 	wuse  int // receives under wdone's context in progress
 	wstop func() bool
+
+	// Vector receives from ranks behind a socket (vec.go): vlive are
+	// posted, vfree are for reuse; nlive counts vlive for readers, which
+	// look only when it is not zero.
+	vmu   sync.Mutex
+	vlive []*vecRecv
+	vfree []*vecRecv
+	nlive atomic.Int32
 }
 
 func (e *endpoint) Rank() int     { return e.rank }
@@ -34,33 +43,12 @@ func (e *endpoint) Size() int     { return e.size }
 func (e *endpoint) Epoch() uint64 { return e.epoch }
 
 func (e *endpoint) Send(ctx context.Context, dst, tag int, data []byte) error {
-	if err := e.box.Err(); err != nil {
-		return fmt.Errorf("tcp: send to %d: %w", dst, err)
+	p, err := e.route(ctx, dst, tag, len(data))
+	if err != nil {
+		return err
 	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("tcp: send to %d: %w", dst, err)
-	}
-	if dst < 0 || dst >= e.size {
-		return fmt.Errorf("tcp: send: destination %d out of range [0,%d)", dst, e.size)
-	}
-	if tag < math.MinInt32 || tag > math.MaxInt32 {
-		return fmt.Errorf("tcp: send: tag %d does not fit the wire format", tag)
-	}
-	if uint64(len(data)) > e.h.cfg.MaxFrame {
-		return fmt.Errorf("tcp: send to %d: message of %d bytes exceeds the limit of %d", dst, len(data), e.h.cfg.MaxFrame)
-	}
-	if err := e.box.Lost(dst); err != nil {
-		return fmt.Errorf("tcp: send: %w", err)
-	}
-	p := e.peers[dst]
 	if p == nil {
 		return e.h.sendLocal(e, dst, tag, data)
-	}
-	if err := p.wait(ctx, e.box.Done()); err != nil {
-		if ctx.Err() != nil || e.box.Err() != nil {
-			return fmt.Errorf("tcp: send to %d: %w", dst, err)
-		}
-		return &comm.PeerError{Rank: dst, Err: fmt.Errorf("tcp: connection to %s: %w", p.addr, err)}
 	}
 	hd := header{kind: kindData, epoch: e.epoch, src: uint32(e.rank), dst: uint32(dst), tag: int32(tag)}
 	if err := p.write(hd, data); err != nil {
@@ -68,6 +56,40 @@ func (e *endpoint) Send(ctx context.Context, dst, tag int, data []byte) error {
 		return &comm.PeerError{Rank: dst, Err: fmt.Errorf("tcp: send to %s: %w", p.addr, err)}
 	}
 	return nil
+}
+
+// route checks a send of n bytes to dst and returns the connection to dst,
+// once it is up, or nil if dst is a rank of this host.
+func (e *endpoint) route(ctx context.Context, dst, tag, n int) (*peer, error) {
+	if err := e.box.Err(); err != nil {
+		return nil, fmt.Errorf("tcp: send to %d: %w", dst, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("tcp: send to %d: %w", dst, err)
+	}
+	if dst < 0 || dst >= e.size {
+		return nil, fmt.Errorf("tcp: send: destination %d out of range [0,%d)", dst, e.size)
+	}
+	if tag < math.MinInt32 || tag > math.MaxInt32 {
+		return nil, fmt.Errorf("tcp: send: tag %d does not fit the wire format", tag)
+	}
+	if uint64(n) > e.h.cfg.MaxFrame {
+		return nil, fmt.Errorf("tcp: send to %d: message of %d bytes exceeds the limit of %d", dst, n, e.h.cfg.MaxFrame)
+	}
+	if err := e.box.Lost(dst); err != nil {
+		return nil, fmt.Errorf("tcp: send: %w", err)
+	}
+	p := e.peers[dst]
+	if p == nil {
+		return nil, nil
+	}
+	if err := p.wait(ctx, e.box.Done()); err != nil {
+		if ctx.Err() != nil || e.box.Err() != nil {
+			return nil, fmt.Errorf("tcp: send to %d: %w", dst, err)
+		}
+		return nil, &comm.PeerError{Rank: dst, Err: fmt.Errorf("tcp: connection to %s: %w", p.addr, err)}
+	}
+	return p, nil
 }
 
 func (e *endpoint) Recv(ctx context.Context, src, tag int, buf []byte) ([]byte, comm.Status, error) {

@@ -802,6 +802,9 @@ func (h *Host) readFrame(p *peer) (posted bool, err error) {
 		if cerr != nil { // endpoint closed: drop
 			return false, fr.discard(hd.length)
 		}
+		if v := e.claimVecRecv(w); v != nil { // a vector receive: into its segments
+			return true, readVec(fr, hd, w, v, p.addr)
+		}
 		if w != nil { // a receive is posted: read straight into its buffer
 			buf := w.Buffer(int(hd.length))
 			if err := fr.body(buf); err != nil {
@@ -846,7 +849,9 @@ type peer struct {
 
 	wmu  sync.Mutex // serialises frame writes; guards the fields below
 	wbuf []byte
-	wdl  time.Time // write deadline currently set
+	wiov [][]byte    // writeVecLocked's pieces of one write (backing kept)
+	wv   net.Buffers // the pieces being written (a field: no allocation)
+	wdl  time.Time   // write deadline currently set
 
 	// The reading role (see readIdle); rmu guards the fields below.
 	rmu    sync.Mutex

@@ -1,0 +1,409 @@
+package tcp
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	"github.com/apollo-hpc/apollo/comm"
+	"github.com/apollo-hpc/apollo/comm/internal/match"
+	"github.com/apollo-hpc/apollo/internal/crc32c"
+)
+
+// Vector messages (comm.VecEndpoint) travel as ordinary data frames: the
+// wire bytes of SendVec(segs) are those of Send(concatenation of segs), so
+// vector and plain calls match each other and the frame format is
+// unchanged. What differs is where the bytes come from and go to: the
+// sender writes the segments from the caller's memory (small ones
+// coalesced, so that thousands of 32-byte rows do not become thousands of
+// system calls), and a receiver that reads its own message off the socket
+// reads it straight into its segments, with no packing buffer either side.
+
+var _ comm.VecEndpoint = (*endpoint)(nil)
+
+const (
+	// directWrite is the segment length from which a segment is written
+	// from the caller's memory (one iovec of a writev); shorter ones are
+	// copied into the write buffer, where consecutive ones form one iovec.
+	directWrite = 1 << 10
+	// vecStage is the part of the write buffer that holds the header and
+	// coalesced short segments of a large vector frame.
+	vecStage = 64 << 10
+	// directRead is the segment length from which a segment is read
+	// straight from the socket; runs of shorter ones are read into the
+	// frame reader's scratch buffer, vecBatch bytes at most at a time (so
+	// that they stay in the cache), and scattered from there: one read per
+	// batch instead of a read and a checksum call per row.
+	directRead = 1 << 10
+	vecBatch   = 64 << 10
+)
+
+// SendVec sends the concatenation of segs, as Send would send it.
+func (e *endpoint) SendVec(ctx context.Context, dst, tag int, segs [][]byte) error {
+	n := match.Len(segs)
+	p, err := e.route(ctx, dst, tag, n)
+	if err != nil {
+		return err
+	}
+	if p == nil {
+		return e.h.sendLocalVec(e, dst, tag, segs, n)
+	}
+	hd := header{kind: kindData, epoch: e.epoch, src: uint32(e.rank), dst: uint32(dst), tag: int32(tag)}
+	p.wmu.Lock()
+	err = p.writeVecLocked(hd, segs, n)
+	p.wmu.Unlock()
+	if err != nil {
+		p.kill(fmt.Errorf("write: %w", err))
+		return &comm.PeerError{Rank: dst, Err: fmt.Errorf("tcp: send to %s: %w", p.addr, err)}
+	}
+	return nil
+}
+
+// RecvVec receives a message from src with tag into the segments vec.
+// From a rank behind a socket, whichever goroutine reads the frame reads
+// it straight into vec (see vecRecv); from a rank of this host, or from
+// any source, the mailbox's vector receive copies from the sender's
+// segments or from the queued buffer.
+func (e *endpoint) RecvVec(ctx context.Context, src, tag int, vec [][]byte) (comm.Status, error) {
+	var st comm.Status
+	var err error
+	if src >= 0 && src < e.size && e.peers[src] != nil {
+		st, err = e.recvVecRemote(ctx, src, tag, vec)
+	} else {
+		var w *match.Waiter
+		var taken *match.Loan
+		st, w, taken, err = e.box.PostVec(ctx, src, tag, vec)
+		switch {
+		case taken != nil: // a co-located sender's segments, queued
+			err = taken.CopyTo(vec, st.Source, tag)
+		case w != nil:
+			_, st, err = e.await(ctx, src, w)
+		}
+	}
+	if err != nil {
+		return comm.Status{}, fmt.Errorf("tcp: rank %d epoch %d: %w", e.rank, e.epoch, err)
+	}
+	return st, nil
+}
+
+// recvVecRemote posts a plain receive whose buffer is v's marker, so that
+// the reader that claims it recognises it (claimVecRecv) and reads the
+// frame into vec. A message that was queued before the receive was posted
+// is scattered from its buffer.
+func (e *endpoint) recvVecRemote(ctx context.Context, src, tag int, vec [][]byte) (comm.Status, error) {
+	v := e.getVecRecv(vec)
+	out, st, w, err := e.box.Post(ctx, src, tag, v.mark[:0])
+	if w != nil {
+		out, st, err = e.await(ctx, src, w)
+	}
+	defer e.putVecRecv(v) // the receive is over: no reader holds v any more
+	direct, n := v.direct, v.n
+	switch {
+	case err != nil:
+		return comm.Status{}, err
+	case direct:
+		st.Len = n
+		return st, nil
+	}
+	if room := match.Len(vec); len(out) > room {
+		match.PutBuf(out)
+		return comm.Status{}, fmt.Errorf("recv from %d tag %d: message of %d bytes exceeds the %d-byte receive vector", st.Source, tag, len(out), room)
+	}
+	rest := out
+	for _, s := range vec {
+		rest = rest[copy(s, rest):]
+	}
+	match.PutBuf(out)
+	return st, nil
+}
+
+// SendrecvVec is SendVec then RecvVec: a send over TCP is written out
+// before it returns, so it never waits for dst's receive, and send's
+// segments are no longer needed once it has.
+func (e *endpoint) SendrecvVec(ctx context.Context, send [][]byte, dst, sendTag int, recv [][]byte, src, recvTag int) (comm.Status, error) {
+	if err := e.SendVec(ctx, dst, sendTag, send); err != nil {
+		return comm.Status{}, err
+	}
+	return e.RecvVec(ctx, src, recvTag, recv)
+}
+
+// sendLocalVec is sendLocal of the n-byte concatenation of segs: the
+// destination's receive copies straight from segs (or the box copies them
+// into a buffer of its own if no receive is posted yet), after which
+// segs are free again.
+func (h *Host) sendLocalVec(from *endpoint, dst, tag int, segs [][]byte, n int) error {
+	e, queue := h.lookup(from.epoch, dst)
+	switch {
+	case e != nil:
+		l, err := e.box.DeliverVec(from.rank, tag, segs)
+		if err != nil {
+			return &comm.PeerError{Rank: dst, Err: fmt.Errorf("tcp: local send: %w", err)}
+		}
+		if l != nil {
+			e.box.Settle(l)
+		}
+	case queue:
+		buf := match.GetBuf(n)
+		o := 0
+		for _, s := range segs {
+			o += copy(buf[o:], s)
+		}
+		h.addPending(from.epoch, dst, pendingMsg{src: from.rank, tag: tag, data: buf})
+	default:
+		return fmt.Errorf("tcp: send to %d: epoch %d is over: %w", dst, from.epoch, comm.ErrClosed)
+	}
+	return nil
+}
+
+// vecRecv is a posted vector receive from a rank behind a socket. The
+// match box does not show a reader the segments of a vector receive, so
+// the receive is posted as a plain one whose buffer is mark (capacity 1):
+// the reader that claims the waiter finds its vecRecv by that buffer's
+// address among the endpoint's live ones. A buffer identifies its receive
+// for as long as the vecRecv is live, whereas a Waiter is reused as soon
+// as its receive completes.
+type vecRecv struct {
+	mark [1]byte
+	vec  [][]byte
+	// Set by readVec: the message was read into vec and the waiter
+	// completed with an empty message; n is its real length.
+	direct bool
+	n      int
+}
+
+// getVecRecv returns a live vecRecv for a receive into vec.
+func (e *endpoint) getVecRecv(vec [][]byte) *vecRecv {
+	e.vmu.Lock()
+	defer e.vmu.Unlock()
+	var v *vecRecv
+	if k := len(e.vfree); k > 0 {
+		v = e.vfree[k-1]
+		e.vfree = e.vfree[:k-1]
+	} else {
+		v = new(vecRecv)
+	}
+	v.vec = vec
+	e.vlive = append(e.vlive, v)
+	e.nlive.Add(1)
+	return v
+}
+
+// putVecRecv ends v's receive: v is no longer live (if no reader claimed
+// it) and is kept for reuse.
+func (e *endpoint) putVecRecv(v *vecRecv) {
+	e.vmu.Lock()
+	defer e.vmu.Unlock()
+	e.unliveLocked(v)
+	*v = vecRecv{}
+	e.vfree = append(e.vfree, v)
+}
+
+func (e *endpoint) unliveLocked(v *vecRecv) bool {
+	for i, x := range e.vlive {
+		if x == v {
+			last := len(e.vlive) - 1
+			e.vlive[i] = e.vlive[last]
+			e.vlive[last] = nil
+			e.vlive = e.vlive[:last]
+			e.nlive.Add(-1)
+			return true
+		}
+	}
+	return false
+}
+
+// claimVecRecv returns the live vector receive that posted w (claimed by
+// the caller), or nil if w is nil or a plain receive; a vecRecv is
+// returned once.
+func (e *endpoint) claimVecRecv(w *match.Waiter) *vecRecv {
+	if w == nil || e.nlive.Load() == 0 {
+		return nil
+	}
+	id := w.Buffer(0) // the posted buffer, emptied: no allocation
+	if cap(id) == 0 {
+		return nil
+	}
+	key := &id[:1][0]
+	e.vmu.Lock()
+	defer e.vmu.Unlock()
+	for _, v := range e.vlive {
+		if &v.mark[0] == key {
+			e.unliveLocked(v)
+			return v
+		}
+	}
+	return nil
+}
+
+// readVec reads the payload of the data frame hd, which completes w, the
+// receive of v, into v's segments and completes w. A message longer than
+// the segments is read and checked, then refused to the receiver; the
+// connection stays usable. An error is the connection's.
+func readVec(fr *frameReader, hd header, w *match.Waiter, v *vecRecv, addr string) error {
+	src, tag := int(hd.src), int(hd.tag)
+	if room := match.Len(v.vec); hd.length > uint64(room) {
+		if err := fr.discard(hd.length); err != nil {
+			w.Fail(&comm.PeerError{Rank: src, Err: fmt.Errorf("tcp: read from %s: %w", addr, err)})
+			return err
+		}
+		w.Fail(fmt.Errorf("recv from %d tag %d: message of %d bytes exceeds the %d-byte receive vector", src, tag, hd.length, room))
+		return nil
+	}
+	n := int(hd.length)
+	if err := fr.bodyVec(v.vec, n); err != nil {
+		w.Fail(&comm.PeerError{Rank: src, Err: fmt.Errorf("tcp: read from %s: %w", addr, err)})
+		return err
+	}
+	v.direct, v.n = true, n
+	w.Complete(src, tag, v.mark[:0]) // the bytes are in place: nothing to copy
+	return nil
+}
+
+// bodyVec reads an n-byte payload into the segments vec (n <= their total
+// length), in order, and checks it.
+func (fr *frameReader) bodyVec(vec [][]byte, n int) error {
+	var crc uint32
+	for i := 0; n > 0; {
+		if s := vec[i]; len(s) >= directRead {
+			s = s[:min(len(s), n)]
+			if err := fr.readInto(s, &crc); err != nil {
+				return err
+			}
+			n -= len(s)
+			i++
+			continue
+		}
+		// A run of short segments: one read for all that fit a batch.
+		j, k := i, 0
+		for j < len(vec) && k < n && len(vec[j]) < directRead && k+len(vec[j]) <= vecBatch {
+			k += len(vec[j])
+			j++
+		}
+		k = min(k, n)
+		if len(fr.scratch) < vecBatch {
+			fr.scratch = make([]byte, max(chunk, vecBatch))
+		}
+		b := fr.scratch[:k]
+		if err := fr.readInto(b, &crc); err != nil {
+			return err
+		}
+		for ; i < j; i++ {
+			b = b[copy(vec[i], b):]
+		}
+		n -= k
+	}
+	return fr.trailer(crc)
+}
+
+// readInto reads len(b) payload bytes into b, folding them into *crc, and
+// moves the deadline before each read as body does.
+func (fr *frameReader) readInto(b []byte, crc *uint32) error {
+	for n := 0; n < len(b); {
+		if fr.refresh != nil {
+			fr.refresh()
+		}
+		k, err := fr.readSomeCRC(b[n:], crc)
+		n += k
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeVecLocked sends one data frame whose payload is the n-byte
+// concatenation of segs; wmu held. A small frame is assembled in the write
+// buffer and written with one system call, as writeLocked does. A large
+// one is written with writev: the header and runs of short segments from
+// the write buffer, long segments from the caller's memory, about
+// writeChunk bytes per call (the deadline is moved and the pieces summed
+// between calls, while the peer reads them), then the trailer.
+func (p *peer) writeVecLocked(hd header, segs [][]byte, n int) error {
+	select {
+	case <-p.dead:
+		return p.deadErr()
+	default:
+	}
+	hd.length = uint64(n)
+	timeout := max(10*p.h.cfg.PeerTimeout, 5*time.Second)
+	conn := p.conn
+	if n <= smallFrame {
+		size := headerLen + n + trailerLen
+		if cap(p.wbuf) < size {
+			p.wbuf = make([]byte, size, max(size, 512))
+		}
+		b := p.wbuf[:size]
+		hd.encode(b)
+		o := headerLen
+		for _, s := range segs {
+			o += copy(b[o:], s)
+		}
+		binary.LittleEndian.PutUint32(b[o:], crc32c.Checksum(b[headerLen:o]))
+		p.extendWrite(timeout)
+		_, err := conn.Write(b)
+		return err
+	}
+	if cap(p.wbuf) < vecStage+trailerLen {
+		p.wbuf = make([]byte, vecStage+trailerLen)
+	}
+	stage := p.wbuf[:vecStage]
+	hd.encode(stage)
+	iov := append(p.wiov[:0], stage[:headerLen])
+	used := headerLen // bytes of stage in iov
+	staged := false   // iov's last piece is stage[...:used]
+	pend := 0         // payload bytes in iov
+	from := 0         // first segment not yet summed
+	var crc uint32
+	flush := func(to int) error {
+		p.wv = iov
+		p.extendWrite(timeout)
+		_, err := p.wv.WriteTo(conn)
+		p.wv = nil
+		if err != nil {
+			return err
+		}
+		p.sending()
+		for _, s := range segs[from:to] {
+			crc = crc32c.Update(crc, s)
+		}
+		from, iov, used, staged, pend = to, iov[:0], 0, false, 0
+		return nil
+	}
+	for i, s := range segs {
+		switch {
+		case len(s) >= directWrite:
+			iov, staged = append(iov, s), false
+		case len(s) > 0:
+			if used+len(s) > vecStage {
+				if err := flush(i); err != nil {
+					return err
+				}
+			}
+			copy(stage[used:], s)
+			if staged {
+				last := iov[len(iov)-1]
+				iov[len(iov)-1] = last[:len(last)+len(s)]
+			} else {
+				iov, staged = append(iov, stage[used:used+len(s)]), true
+			}
+			used += len(s)
+		}
+		pend += len(s)
+		if pend >= writeChunk {
+			if err := flush(i + 1); err != nil {
+				return err
+			}
+		}
+	}
+	if len(iov) > 0 {
+		if err := flush(len(segs)); err != nil {
+			return err
+		}
+	}
+	p.wiov = iov[:0]
+	tb := p.wbuf[vecStage : vecStage+trailerLen]
+	binary.LittleEndian.PutUint32(tb, crc)
+	_, err := conn.Write(tb)
+	return err
+}

@@ -1,0 +1,294 @@
+package tcp
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"testing/iotest"
+	"time"
+
+	"github.com/apollo-hpc/apollo/comm"
+	"github.com/apollo-hpc/apollo/comm/internal/match"
+)
+
+// pattern returns n bytes that differ from message to message (seed).
+func pattern(n int, seed byte) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(i*7) ^ byte(i>>8) ^ seed
+	}
+	return b
+}
+
+// split cuts b into consecutive segments of 0..maxSeg bytes (aliasing b).
+func split(rng *rand.Rand, b []byte, maxSeg int) [][]byte {
+	var segs [][]byte
+	for len(b) > 0 {
+		k := min(rng.IntN(maxSeg+1), len(b))
+		segs = append(segs, b[:k:k])
+		b = b[k:]
+	}
+	if rng.IntN(2) == 0 {
+		segs = append(segs, nil) // trailing empty segment
+	}
+	return segs
+}
+
+// readVecFrame reads the frame at the start of fr with readVec into vec,
+// as the owner of a posted vector receive does, and returns the receive's
+// outcome and readVec's error.
+func readVecFrame(t *testing.T, fr *frameReader, vec [][]byte) (comm.Status, *vecRecv, error, error) {
+	t.Helper()
+	hd, err := fr.header()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	e := &endpoint{box: match.NewBox(0, 2)}
+	v := e.getVecRecv(vec)
+	_, _, w, err := e.box.Post(ctx, int(hd.src), int(hd.tag), v.mark[:0])
+	if err != nil || w == nil {
+		t.Fatalf("Post: %v %v", w, err)
+	}
+	if c, err := e.box.Claim(int(hd.src), int(hd.tag)); c != w || err != nil {
+		t.Fatalf("Claim: %p %v, want %p", c, err, w)
+	}
+	if c := e.claimVecRecv(w); c != v {
+		t.Fatalf("claimVecRecv: %p, want %p", c, v)
+	}
+	if c := e.claimVecRecv(w); c != nil || e.nlive.Load() != 0 {
+		t.Fatalf("claimed twice: %p, %d live", c, e.nlive.Load())
+	}
+	rerr := readVec(fr, hd, w, v, "test")
+	_, st, _, werr := e.box.Wait(ctx, w, nil)
+	own := *v
+	e.putVecRecv(v)
+	return st, &own, werr, rerr
+}
+
+// readVec fills the segments of every shape (empty ones, runs of short
+// ones, long ones, a message shorter than them) with the payload and
+// checks it, over readers that return any number of bytes at a time.
+func TestReadVec(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	readers := map[string]func(io.Reader) io.Reader{
+		"bufio":   func(r io.Reader) io.Reader { return bufio.NewReaderSize(r, 64<<10) },
+		"onebyte": iotest.OneByteReader,
+		"half":    iotest.HalfReader,
+	}
+	for _, n := range []int{0, 1, 31, 1000, 5376, 70000, 300000} {
+		for _, maxSeg := range []int{0, 1, 40, 3000, 9000} {
+			for name, wrap := range readers {
+				if name == "onebyte" && n > 5376 {
+					continue
+				}
+				msg := pattern(n, byte(n+maxSeg))
+				extra := rng.IntN(100)
+				room := make([]byte, n+extra)
+				var vec [][]byte
+				if maxSeg == 0 {
+					vec = [][]byte{nil, room, {}}
+				} else {
+					vec = split(rng, room, maxSeg)
+				}
+				hd := header{kind: kindData, epoch: 1, src: 1, dst: 0, tag: 9}
+				fr := &frameReader{r: wrap(bytes.NewReader(frame(hd, msg))), max: 1 << 30}
+				st, own, werr, rerr := readVecFrame(t, fr, vec)
+				if rerr != nil || werr != nil {
+					t.Fatalf("n=%d maxSeg=%d %s: %v %v", n, maxSeg, name, rerr, werr)
+				}
+				if !own.direct || own.n != n || st.Source != 1 || st.Tag != 9 {
+					t.Fatalf("n=%d maxSeg=%d %s: direct %v n %d status %+v", n, maxSeg, name, own.direct, own.n, st)
+				}
+				if !bytes.Equal(room[:n], msg) {
+					t.Fatalf("n=%d maxSeg=%d %s: payload differs", n, maxSeg, name)
+				}
+				if !bytes.Equal(room[n:], make([]byte, extra)) {
+					t.Fatalf("n=%d maxSeg=%d %s: wrote past the message", n, maxSeg, name)
+				}
+			}
+		}
+	}
+}
+
+// A message longer than the receive vector fails the receive only: the
+// frame is consumed and the next one reads normally. A corrupt payload is
+// the connection's error, and the receive's.
+func TestReadVecTooLongAndCorrupt(t *testing.T) {
+	hd := header{kind: kindData, epoch: 1, src: 1, dst: 0, tag: 3}
+	long, next := pattern(5000, 1), pattern(100, 2)
+	stream := append(frame(hd, long), frame(hd, next)...)
+	fr := &frameReader{r: bytes.NewReader(stream), max: 1 << 20}
+	small := make([]byte, 4999)
+	_, _, werr, rerr := readVecFrame(t, fr, [][]byte{small[:2000], small[2000:]})
+	if rerr != nil {
+		t.Fatalf("too long: connection error %v", rerr)
+	}
+	var pe *comm.PeerError
+	if werr == nil || !strings.Contains(werr.Error(), "exceeds") || errors.As(werr, &pe) {
+		t.Fatalf("too long: receive error %v", werr)
+	}
+	if !bytes.Equal(small, make([]byte, len(small))) {
+		t.Fatal("too long: receive vector written")
+	}
+	buf := make([]byte, 100)
+	st, own, werr, rerr := readVecFrame(t, fr, [][]byte{buf[:10], buf[10:]})
+	if rerr != nil || werr != nil || !own.direct || st.Source != 1 || !bytes.Equal(buf, next) {
+		t.Fatalf("after a refused message: %v %v %v", rerr, werr, own.direct)
+	}
+
+	for _, n := range []int{100, 70000} { // one batch, and a long segment
+		bad := frame(hd, pattern(n, 3))
+		bad[headerLen+n/2] ^= 0x10
+		fr = &frameReader{r: bytes.NewReader(bad), max: 1 << 20}
+		buf = make([]byte, n)
+		_, _, werr, rerr = readVecFrame(t, fr, split(rand.New(rand.NewPCG(3, uint64(n))), buf, 2*directRead))
+		if !errors.Is(rerr, errFrame) || !errors.As(werr, &pe) || pe.Rank != 1 {
+			t.Fatalf("corrupt %d-byte payload: connection %v, receive %v", n, rerr, werr)
+		}
+	}
+}
+
+// vecPair returns two ranks on two hosts, connected.
+func vecPair(t *testing.T) (c0, c1 *comm.Comm, hosts []*Host) {
+	hosts = []*Host{newHost(t, nil), newHost(t, nil)}
+	cs := endpoints(t, 1, hosts, 2)
+	pingAll(t, cs)
+	return cs[0], cs[1], hosts
+}
+
+// Vector and plain calls over a socket, both ways, with every segment
+// shape, received by a receive already posted (read straight into its
+// segments) and by one posted after the message arrived (queued path).
+func TestVecOverTCP(t *testing.T) {
+	c0, c1, _ := vecPair(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	rng := rand.New(rand.NewPCG(5, 6))
+	type shape struct {
+		name   string
+		n, seg int
+	}
+	shapes := []shape{
+		{"empty", 0, 0}, {"tiny", 5000, 1}, {"rows32", 30000 * 32, 32},
+		{"rows5376", 160 * 5376, 5376}, {"mixed", 3 << 20, 4000}, {"small", 900, 64},
+	}
+	for _, sh := range shapes {
+		for _, mode := range []string{"vec-vec", "vec-plain", "plain-vec"} {
+			for _, posted := range []bool{true, false} {
+				msg := pattern(sh.n, byte(len(sh.name)))
+				var send [][]byte
+				if sh.seg == 0 {
+					send = [][]byte{nil, {}}
+				} else {
+					send = split(rng, bytes.Clone(msg), 2*sh.seg)
+				}
+				room := make([]byte, sh.n+7)
+				recv := split(rng, room, max(2*sh.seg, 1))
+				got := make(chan error, 1)
+				var st comm.Status
+				receive := func() {
+					var err error
+					if mode == "vec-plain" {
+						var out []byte
+						out, st, err = c1.Recv(ctx, 0, 4, room)
+						if err == nil && !bytes.Equal(out, msg) {
+							err = errors.New("payload differs")
+						}
+					} else {
+						st, err = c1.RecvVec(ctx, 0, 4, recv)
+						if err == nil && !bytes.Equal(room[:sh.n], msg) {
+							err = errors.New("payload differs")
+						}
+					}
+					got <- err
+				}
+				if posted {
+					go receive()
+					time.Sleep(5 * time.Millisecond)
+				}
+				var err error
+				if mode == "plain-vec" {
+					err = c0.Send(ctx, 1, 4, msg)
+				} else {
+					err = c0.SendVec(ctx, 1, 4, send)
+				}
+				if err != nil {
+					t.Fatalf("%s %s: send: %v", sh.name, mode, err)
+				}
+				if !posted {
+					time.Sleep(5 * time.Millisecond)
+					receive()
+				}
+				if err := <-got; err != nil || st.Len != sh.n || st.Source != 0 {
+					t.Fatalf("%s %s posted=%v: %v, status %+v", sh.name, mode, posted, err, st)
+				}
+			}
+		}
+	}
+
+	// Too long for the receive vector: that receive fails, the connection
+	// stays up.
+	for _, posted := range []bool{true, false} {
+		errc := make(chan error, 1)
+		small := make([]byte, 100)
+		recvSmall := func() {
+			_, err := c1.RecvVec(ctx, 0, 5, [][]byte{small[:50], small[50:]})
+			errc <- err
+		}
+		if posted {
+			go recvSmall()
+			time.Sleep(5 * time.Millisecond)
+		}
+		if err := c0.SendVec(ctx, 1, 5, [][]byte{pattern(60, 1), pattern(60, 2)}); err != nil {
+			t.Fatal(err)
+		}
+		if !posted {
+			time.Sleep(5 * time.Millisecond)
+			recvSmall()
+		}
+		err := <-errc
+		var pe *comm.PeerError
+		if err == nil || !strings.Contains(err.Error(), "exceeds") || errors.As(err, &pe) {
+			t.Fatalf("too long (posted %v): %v", posted, err)
+		}
+	}
+	pingAll(t, []*comm.Comm{c0, c1})
+}
+
+// A payload corrupted on the wire fails a vector receive reading it
+// straight into its segments with the sender's PeerError.
+func TestVecCorruptPayload(t *testing.T) {
+	_, c1, hosts := vecPair(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	buf := make([]byte, 1<<20)
+	errc := make(chan error, 1)
+	go func() {
+		_, err := c1.RecvVec(ctx, 0, 6, split(rand.New(rand.NewPCG(7, 8)), buf, 3000))
+		errc <- err
+	}()
+	time.Sleep(10 * time.Millisecond)
+	hd := header{kind: kindData, epoch: 1, src: 0, dst: 1, tag: 6}
+	bad := frame(hd, pattern(1<<20, 9))
+	bad[headerLen+12345] ^= 1
+	hosts[0].mu.Lock()
+	p := hosts[0].peers[hosts[1].Addr()]
+	hosts[0].mu.Unlock()
+	p.wmu.Lock()
+	_, werr := p.conn.Write(bad)
+	p.wmu.Unlock()
+	if werr != nil {
+		t.Fatal(werr)
+	}
+	err := <-errc
+	var pe *comm.PeerError
+	if !errors.As(err, &pe) || pe.Rank != 0 || !strings.Contains(err.Error(), "checksum") {
+		t.Fatalf("corrupt payload: %v", err)
+	}
+}
