@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
+	"net"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -290,5 +291,50 @@ func TestVecCorruptPayload(t *testing.T) {
 	var pe *comm.PeerError
 	if !errors.As(err, &pe) || pe.Rank != 0 || !strings.Contains(err.Error(), "checksum") {
 		t.Fatalf("corrupt payload: %v", err)
+	}
+}
+
+// recordConn is a connection that only records what is written to it.
+type recordConn struct {
+	net.Conn
+	b bytes.Buffer
+}
+
+func (c *recordConn) Write(p []byte) (int, error)      { return c.b.Write(p) }
+func (c *recordConn) SetWriteDeadline(time.Time) error { return nil }
+
+// A vector frame is byte for byte the frame of the concatenated payload,
+// built here with the standard library's CRC-32C: small frames, large ones
+// written in several writev calls, segments of every length.
+func TestVecWireBytes(t *testing.T) {
+	h := &Host{cfg: Config{PeerTimeout: time.Second}}
+	rng := rand.New(rand.NewPCG(11, 12))
+	hd := header{kind: kindData, epoch: 7, src: 2, dst: 5, tag: -3}
+	for _, n := range []int{0, 1, 1000, smallFrame, smallFrame + 1, 160 * 5376, writeChunk + 4321, 3 << 20} {
+		for _, maxSeg := range []int{1, 32, 3000, 2 * writeChunk} {
+			if maxSeg == 1 && n > smallFrame+1 {
+				continue
+			}
+			msg := pattern(n, byte(maxSeg))
+			segs := split(rng, bytes.Clone(msg), maxSeg)
+			c := &recordConn{}
+			p := newPeer(h, "test")
+			p.conn = c
+			p.wmu.Lock()
+			err := p.writeVecLocked(hd, segs, n)
+			p.wmu.Unlock()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(c.b.Bytes(), frame(hd, msg)) {
+				t.Fatalf("n=%d maxSeg=%d: wire bytes differ from the frame of the message", n, maxSeg)
+			}
+			for _, s := range segs { // the caller's segments are read only
+				if !bytes.Equal(s, msg[:len(s)]) {
+					t.Fatalf("n=%d maxSeg=%d: segment changed", n, maxSeg)
+				}
+				msg = msg[len(s):]
+			}
+		}
 	}
 }
