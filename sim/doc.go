@@ -58,7 +58,9 @@
 // boundary wraps onto itself by a local copy. For x, that copy touches two
 // cache lines of every row; a stencil that reads no edge or corner ghost can
 // call Halo.DeferWrapX and fill each row's x ghosts with WrapX as its sweep
-// reaches the row (examples/heat does).
+// reaches the row (examples/heat does). Likewise Halo.DeferWrapZ leaves the
+// z ghost planes to a sweep that reads plane WrapZ(f, k) where it would
+// read ghost plane k, saving a copy of 2·Ng planes per exchange.
 //
 // # Driver
 //
