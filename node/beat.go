@@ -67,7 +67,7 @@ func (a *beatController) Heartbeat(ctx context.Context, id string) error {
 		// The lease channel answers a datagram it has already seen a later
 		// sequence number from (a reordered resend) as "unknown node", which
 		// the worker takes as fenced; HTTP has no such ambiguity, so it
-		// decides. This costs one request in the life of a node.
+		// decides. Both cases are rare: a node is unknown once, at its end.
 		return a.clientController.Heartbeat(ctx, id)
 	}
 	if err != nil {
