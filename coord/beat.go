@@ -298,6 +298,7 @@ func (b *Beater) Beat(ctx context.Context, epoch uint64) (HeartbeatReply, error)
 	var last error
 	first := b.seq + 1
 	wait := b.Timeout
+	pause := 10 * time.Millisecond
 	for tries := 0; ; tries++ {
 		if err := ctx.Err(); err != nil {
 			return HeartbeatReply{}, fmt.Errorf("coord: heartbeat: %w (last error: %v)", err, last)
@@ -320,6 +321,16 @@ func (b *Beater) Beat(ctx context.Context, epoch uint64) (HeartbeatReply, error)
 			}
 		} else {
 			wait = min(2*wait, 2*time.Second)
+			if ne := net.Error(nil); !errors.As(err, &ne) || !ne.Timeout() {
+				// Refused at once (no replica listening: the controller
+				// is down): without a pause the retries would take a
+				// whole core until ctx ends.
+				select {
+				case <-ctx.Done():
+				case <-time.After(pause):
+				}
+				pause = min(2*pause, 200*time.Millisecond)
+			}
 		}
 		last = err
 		if len(b.addrs) > 1 {

@@ -103,3 +103,31 @@ func FuzzBeatDatagram(f *testing.F) {
 		}
 	})
 }
+
+// With no replica listening, every attempt is refused at once; Beat must
+// pause between them rather than spin until its context ends.
+func TestBeatPausesWhenRefused(t *testing.T) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := pc.LocalAddr().String()
+	pc.Close() // nothing listens there now: the kernel answers port unreachable
+	b, err := NewBeater([]string{addr, addr}, testKey, "n1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	seq0 := b.seq
+	if _, err := b.Beat(ctx, 1); err == nil {
+		t.Fatal("a beat with no replica listening succeeded")
+	}
+	// 10, 20, 40 … 200 ms pauses fit about ten attempts in a second; a spin
+	// made thousands.
+	if n := b.seq - seq0; n > 40 {
+		t.Fatalf("%d attempts in 1 s against refusing replicas", n)
+	}
+}
+
