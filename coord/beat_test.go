@@ -130,4 +130,3 @@ func TestBeatPausesWhenRefused(t *testing.T) {
 		t.Fatalf("%d attempts in 1 s against refusing replicas", n)
 	}
 }
-
