@@ -850,6 +850,7 @@ type peer struct {
 	wmu  sync.Mutex // serialises frame writes; guards the fields below
 	wbuf []byte
 	wiov [][]byte    // writeVecLocked's pieces of one write (backing kept)
+	wsum [][]byte    // and the payload ones among them, summed after it
 	wv   net.Buffers // the pieces being written (a field: no allocation)
 	wdl  time.Time   // write deadline currently set
 

@@ -28,15 +28,17 @@ const (
 	// copied into the write buffer, where consecutive ones form one iovec.
 	directWrite = 1 << 10
 	// vecStage is the part of the write buffer that holds the header and
-	// coalesced short segments of a large vector frame.
-	vecStage = 64 << 10
+	// coalesced short segments of a large vector frame: a whole write's
+	// worth, so that short segments cost no more system calls than a
+	// packed message.
+	vecStage = headerLen + writeChunk
 	// directRead is the segment length from which a segment is read
 	// straight from the socket; runs of shorter ones are read into the
 	// frame reader's scratch buffer, vecBatch bytes at most at a time (so
 	// that they stay in the cache), and scattered from there: one read per
 	// batch instead of a read and a checksum call per row.
 	directRead = 1 << 10
-	vecBatch   = 64 << 10
+	vecBatch   = chunk
 )
 
 // SendVec sends the concatenation of segs, as Send would send it.
@@ -349,13 +351,17 @@ func (p *peer) writeVecLocked(hd header, segs [][]byte, n int) error {
 	}
 	stage := p.wbuf[:vecStage]
 	hd.encode(stage)
+	// iov is what the next writev writes; the payload pieces among them
+	// are summed after it (the header is iov[0] of the first write only),
+	// a whole run of staged segments at a time.
 	iov := append(p.wiov[:0], stage[:headerLen])
+	skip := 1         // leading pieces of iov that are not payload
 	used := headerLen // bytes of stage in iov
-	staged := false   // iov's last piece is stage[...:used]
 	pend := 0         // payload bytes in iov
-	from := 0         // first segment not yet summed
 	var crc uint32
-	flush := func(to int) error {
+	flush := func() error {
+		sum := append(p.wsum[:0], iov[skip:]...) // WriteTo consumes iov
+		p.wsum = sum[:0]
 		p.wv = iov
 		p.extendWrite(timeout)
 		_, err := p.wv.WriteTo(conn)
@@ -364,43 +370,51 @@ func (p *peer) writeVecLocked(hd header, segs [][]byte, n int) error {
 			return err
 		}
 		p.sending()
-		for _, s := range segs[from:to] {
+		for _, s := range sum {
 			crc = crc32c.Update(crc, s)
 		}
-		from, iov, used, staged, pend = to, iov[:0], 0, false, 0
+		clear(sum)
+		iov, skip, used, pend = iov[:0], 0, 0, 0
 		return nil
 	}
-	for i, s := range segs {
-		switch {
-		case len(s) >= directWrite:
-			iov, staged = append(iov, s), false
-		case len(s) > 0:
-			if used+len(s) > vecStage {
-				if err := flush(i); err != nil {
+	for i := 0; i < len(segs); {
+		if s := segs[i]; len(s) >= directWrite {
+			iov = append(iov, s)
+			pend += len(s)
+			i++
+		} else {
+			// A run of short segments, copied into one piece of stage.
+			start := used
+			for ; i < len(segs); i++ {
+				s := segs[i]
+				if len(s) >= directWrite || used+len(s) > vecStage {
+					break
+				}
+				used += copy(stage[used:], s)
+			}
+			if used > start {
+				iov = append(iov, stage[start:used])
+				pend += used - start
+			}
+			if i < len(segs) && len(segs[i]) < directWrite { // stage full
+				if err := flush(); err != nil {
 					return err
 				}
+				continue
 			}
-			copy(stage[used:], s)
-			if staged {
-				last := iov[len(iov)-1]
-				iov[len(iov)-1] = last[:len(last)+len(s)]
-			} else {
-				iov, staged = append(iov, stage[used:used+len(s)]), true
-			}
-			used += len(s)
 		}
-		pend += len(s)
 		if pend >= writeChunk {
-			if err := flush(i + 1); err != nil {
+			if err := flush(); err != nil {
 				return err
 			}
 		}
 	}
 	if len(iov) > 0 {
-		if err := flush(len(segs)); err != nil {
+		if err := flush(); err != nil {
 			return err
 		}
 	}
+	clear(iov[:cap(iov)]) // keep no caller memory alive
 	p.wiov = iov[:0]
 	tb := p.wbuf[vecStage : vecStage+trailerLen]
 	binary.LittleEndian.PutUint32(tb, crc)
