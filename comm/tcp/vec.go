@@ -48,12 +48,17 @@ func (e *endpoint) SendVec(ctx context.Context, dst, tag int, segs [][]byte) err
 	if err != nil {
 		return err
 	}
+	return e.sendVecTo(p, dst, tag, segs, n)
+}
+
+// sendVecTo is SendVec once route has returned p.
+func (e *endpoint) sendVecTo(p *peer, dst, tag int, segs [][]byte, n int) error {
 	if p == nil {
 		return e.h.sendLocalVec(e, dst, tag, segs, n)
 	}
 	hd := header{kind: kindData, epoch: e.epoch, src: uint32(e.rank), dst: uint32(dst), tag: int32(tag)}
 	p.wmu.Lock()
-	err = p.writeVecLocked(hd, segs, n)
+	err := p.writeVecLocked(hd, segs, n)
 	p.wmu.Unlock()
 	if err != nil {
 		p.kill(fmt.Errorf("write: %w", err))
@@ -94,40 +99,92 @@ func (e *endpoint) RecvVec(ctx context.Context, src, tag int, vec [][]byte) (com
 // frame into vec. A message that was queued before the receive was posted
 // is scattered from its buffer.
 func (e *endpoint) recvVecRemote(ctx context.Context, src, tag int, vec [][]byte) (comm.Status, error) {
+	r := e.postVecRemote(ctx, src, tag, vec)
+	return e.finishVecRemote(ctx, src, tag, r)
+}
+
+// remoteVec is a vector receive from a remote rank between its posting
+// and its end.
+type remoteVec struct {
+	v   *vecRecv
+	out []byte // the message, if it completed from the queue
+	st  comm.Status
+	w   *match.Waiter // posted, if not nil
+	err error
+}
+
+func (e *endpoint) postVecRemote(ctx context.Context, src, tag int, vec [][]byte) remoteVec {
 	v := e.getVecRecv(vec)
 	out, st, w, err := e.box.Post(ctx, src, tag, v.mark[:0])
-	if w != nil {
-		out, st, err = e.await(ctx, src, w)
+	return remoteVec{v: v, out: out, st: st, w: w, err: err}
+}
+
+// cancelVecRemote withdraws r (its send failed).
+func (e *endpoint) cancelVecRemote(r remoteVec) {
+	if r.w != nil {
+		e.box.Cancel(r.w) // waits for a reader filling r.v.vec, if any
 	}
+	match.PutBuf(r.out)
+	e.putVecRecv(r.v)
+}
+
+func (e *endpoint) finishVecRemote(ctx context.Context, src, tag int, r remoteVec) (comm.Status, error) {
+	out, st, err := r.out, r.st, r.err
+	if r.w != nil {
+		out, st, err = e.await(ctx, src, r.w)
+	}
+	v := r.v
 	defer e.putVecRecv(v) // the receive is over: no reader holds v any more
-	direct, n := v.direct, v.n
 	switch {
 	case err != nil:
 		return comm.Status{}, err
-	case direct:
-		st.Len = n
+	case v.direct:
+		st.Len = v.n
 		return st, nil
 	}
-	if room := match.Len(vec); len(out) > room {
+	if room := match.Len(v.vec); len(out) > room {
 		match.PutBuf(out)
 		return comm.Status{}, fmt.Errorf("recv from %d tag %d: message of %d bytes exceeds the %d-byte receive vector", st.Source, tag, len(out), room)
 	}
 	rest := out
-	for _, s := range vec {
+	for _, s := range v.vec {
 		rest = rest[copy(s, rest):]
 	}
 	match.PutBuf(out)
 	return st, nil
 }
 
-// SendrecvVec is SendVec then RecvVec: a send over TCP is written out
-// before it returns, so it never waits for dst's receive, and send's
-// segments are no longer needed once it has.
+// SendrecvVec is SendVec then RecvVec; a send over TCP is written out
+// before it returns, so it never waits for dst's receive. A receive from a
+// remote rank is posted before the send is written (once the send has
+// been checked), so that its message, which often arrives while this rank
+// is still sending, is read straight into recv by whoever reads it rather
+// than queued in a buffer and scattered. Should the write itself fail (the
+// connection to dst broke, or this endpoint was closed meanwhile), the
+// receive is withdrawn and a message it had already taken is dropped, as
+// match.Box.Cancel does.
 func (e *endpoint) SendrecvVec(ctx context.Context, send [][]byte, dst, sendTag int, recv [][]byte, src, recvTag int) (comm.Status, error) {
-	if err := e.SendVec(ctx, dst, sendTag, send); err != nil {
+	if src < 0 || src >= e.size || e.peers[src] == nil {
+		if err := e.SendVec(ctx, dst, sendTag, send); err != nil {
+			return comm.Status{}, err
+		}
+		return e.RecvVec(ctx, src, recvTag, recv)
+	}
+	n := match.Len(send)
+	p, err := e.route(ctx, dst, sendTag, n)
+	if err != nil {
 		return comm.Status{}, err
 	}
-	return e.RecvVec(ctx, src, recvTag, recv)
+	r := e.postVecRemote(ctx, src, recvTag, recv)
+	if err := e.sendVecTo(p, dst, sendTag, send, n); err != nil {
+		e.cancelVecRemote(r)
+		return comm.Status{}, err
+	}
+	st, err := e.finishVecRemote(ctx, src, recvTag, r)
+	if err != nil {
+		return comm.Status{}, fmt.Errorf("tcp: rank %d epoch %d: %w", e.rank, e.epoch, err)
+	}
+	return st, nil
 }
 
 // sendLocalVec is sendLocal of the n-byte concatenation of segs: the

@@ -338,3 +338,55 @@ func TestVecWireBytes(t *testing.T) {
 		}
 	}
 }
+
+// SendrecvVec posts its receive before writing its send, but only once
+// the send has been checked: a send refused at once (here its tag does not
+// fit the wire format) leaves the message it would have received for the
+// next receive.
+func TestSendrecvVecSendFails(t *testing.T) {
+	hosts := []*Host{newHost(t, nil), newHost(t, nil)}
+	addrs := []string{hosts[0].Addr(), hosts[1].Addr()}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var eps [2]comm.Endpoint
+	for r := range eps {
+		ep, err := hosts[r].Endpoint(1, r, addrs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ep.Close()
+		eps[r] = ep
+	}
+	v1 := eps[1].(comm.VecEndpoint)
+	buf := make([]byte, 3000)
+	recv := [][]byte{buf[:1000], buf[1000:]}
+	for i := 0; i < 3; i++ {
+		_, err := v1.SendrecvVec(ctx, [][]byte{{1}}, 0, 1<<40, recv, 0, 2) // tag too large for the wire
+		if err == nil || !strings.Contains(err.Error(), "tag") {
+			t.Fatalf("send with a bad tag: %v", err)
+		}
+		if i == 1 {
+			if err := eps[0].Send(ctx, 1, 2, pattern(2500, 4)); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	st, err := v1.RecvVec(ctx, 0, 2, recv)
+	if err != nil || st.Len != 2500 || !bytes.Equal(buf[:2500], pattern(2500, 4)) {
+		t.Fatalf("message after failed exchanges: %+v %v", st, err)
+	}
+	// A receive withdrawn after its write failed takes nothing later.
+	e1 := eps[1].(*endpoint)
+	e1.cancelVecRemote(e1.postVecRemote(ctx, 0, 3, recv))
+	if err := eps[0].Send(ctx, 1, 3, pattern(700, 5)); err != nil {
+		t.Fatal(err)
+	}
+	st, err = v1.RecvVec(ctx, 0, 3, recv)
+	if err != nil || st.Len != 700 || !bytes.Equal(buf[:700], pattern(700, 5)) {
+		t.Fatalf("message after a withdrawn receive: %+v %v", st, err)
+	}
+	if n := len(e1.vlive); n != 0 || e1.nlive.Load() != 0 {
+		t.Fatalf("%d vector receives left live", n)
+	}
+}
