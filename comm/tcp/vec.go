@@ -15,10 +15,11 @@ import (
 // wire bytes of SendVec(segs) are those of Send(concatenation of segs), so
 // vector and plain calls match each other and the frame format is
 // unchanged. What differs is where the bytes come from and go to: the
-// sender writes the segments from the caller's memory (small ones
+// sender writes the segments from the caller's memory (short ones
 // coalesced, so that thousands of 32-byte rows do not become thousands of
-// system calls), and a receiver that reads its own message off the socket
-// reads it straight into its segments, with no packing buffer either side.
+// system calls), and whichever goroutine reads the frame of a posted
+// vector receive reads it straight into the receive's segments: no
+// packing buffer either side.
 
 var _ comm.VecEndpoint = (*endpoint)(nil)
 
@@ -258,7 +259,8 @@ func (e *endpoint) putVecRecv(v *vecRecv) {
 	e.vfree = append(e.vfree, v)
 }
 
-func (e *endpoint) unliveLocked(v *vecRecv) bool {
+// unliveLocked removes v from the live receives, if it is there.
+func (e *endpoint) unliveLocked(v *vecRecv) {
 	for i, x := range e.vlive {
 		if x == v {
 			last := len(e.vlive) - 1
@@ -266,10 +268,9 @@ func (e *endpoint) unliveLocked(v *vecRecv) bool {
 			e.vlive[last] = nil
 			e.vlive = e.vlive[:last]
 			e.nlive.Add(-1)
-			return true
+			return
 		}
 	}
-	return false
 }
 
 // claimVecRecv returns the live vector receive that posted w (claimed by
