@@ -540,6 +540,54 @@ func TestHaloWrongSize(t *testing.T) {
 	}
 }
 
+// deferredAndPlain makes the block of cm's rank and two sets of fields at
+// locs holding haloValue on their owned points and -1 elsewhere, calls
+// deferWrap on the first set's halo (it must report want), and exchanges
+// both sets twice (as in testHaloExchange: a block thinner than its ghosts
+// plus stagger forwards a shared node it receives in the same exchange).
+func deferredAndPlain(cm *comm.Comm, g Grid, procs [3]int, ng int, locs []Location, deferWrap func(*Halo) bool, want bool) (b *Block, fields, refs []*Field, err error) {
+	if b, err = NewBlock(g, procs, cm.Rank(), ng); err != nil {
+		return nil, nil, nil, err
+	}
+	for fi, loc := range locs {
+		f, ref := b.NewField(fmt.Sprintf("f%d", fi), loc), b.NewField(fmt.Sprintf("f%d", fi), loc)
+		o := b.Owned(loc)
+		for i := range f.Data {
+			f.Data[i], ref.Data[i] = -1, -1
+		}
+		for k := 0; k < o[2]; k++ {
+			for j := 0; j < o[1]; j++ {
+				for i := 0; i < o[0]; i++ {
+					v := haloValue(fi, [3]int{b.Start[0] + i, b.Start[1] + j, b.Start[2] + k})
+					f.Set(i, j, k, v)
+					ref.Set(i, j, k, v)
+				}
+			}
+		}
+		fields, refs = append(fields, f), append(refs, ref)
+	}
+	h, err := NewHalo(cm, b, fields...)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	hr, err := NewHalo(cm, b, refs...)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if got := deferWrap(h); got != want {
+		return nil, nil, nil, fmt.Errorf("deferring = %v, want %v", got, want)
+	}
+	for rep := 0; rep < 2; rep++ {
+		if err := h.Exchange(bg); err != nil {
+			return nil, nil, nil, err
+		}
+		if err := hr.Exchange(bg); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	return b, fields, refs, nil
+}
+
 // With DeferWrapX, Exchange plus WrapX on every interior row fill the same
 // values as a plain Exchange in every ghost a 7-point stencil reads: the x
 // ghosts of interior rows and the interiors of the y and z ghost rows. Where
@@ -562,49 +610,9 @@ func TestHaloDeferWrapX(t *testing.T) {
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%v_%v_%v_ng%d", c.grid.BC, c.grid.N, c.procs, c.ng), func(t *testing.T) {
 			runRanks(t, c.procs[0]*c.procs[1]*c.procs[2], func(cm *comm.Comm) error {
-				b, err := NewBlock(c.grid, c.procs, cm.Rank(), c.ng)
+				b, fields, refs, err := deferredAndPlain(cm, c.grid, c.procs, c.ng, locs, (*Halo).DeferWrapX, c.defers)
 				if err != nil {
 					return err
-				}
-				var fields, refs []*Field
-				for fi, loc := range locs {
-					f, ref := b.NewField(fmt.Sprintf("f%d", fi), loc), b.NewField(fmt.Sprintf("f%d", fi), loc)
-					o := b.Owned(loc)
-					for i := range f.Data {
-						f.Data[i], ref.Data[i] = -1, -1
-					}
-					for k := 0; k < o[2]; k++ {
-						for j := 0; j < o[1]; j++ {
-							for i := 0; i < o[0]; i++ {
-								v := haloValue(fi, [3]int{b.Start[0] + i, b.Start[1] + j, b.Start[2] + k})
-								f.Set(i, j, k, v)
-								ref.Set(i, j, k, v)
-							}
-						}
-					}
-					fields, refs = append(fields, f), append(refs, ref)
-				}
-				h, err := NewHalo(cm, b, fields...)
-				if err != nil {
-					return err
-				}
-				hr, err := NewHalo(cm, b, refs...)
-				if err != nil {
-					return err
-				}
-				if got := h.DeferWrapX(); got != c.defers {
-					return fmt.Errorf("DeferWrapX = %v, want %v", got, c.defers)
-				}
-				// Twice, as in testHaloExchange: a block thinner than its
-				// ghosts plus stagger forwards a shared node it receives in
-				// the same exchange.
-				for rep := 0; rep < 2; rep++ {
-					if err := h.Exchange(bg); err != nil {
-						return err
-					}
-					if err := hr.Exchange(bg); err != nil {
-						return err
-					}
 				}
 				for fi, f := range fields {
 					if c.defers {
@@ -656,46 +664,9 @@ func TestHaloDeferWrapZ(t *testing.T) {
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%v_%v_%v_ng%d", c.grid.BC, c.grid.N, c.procs, c.ng), func(t *testing.T) {
 			runRanks(t, c.procs[0]*c.procs[1]*c.procs[2], func(cm *comm.Comm) error {
-				b, err := NewBlock(c.grid, c.procs, cm.Rank(), c.ng)
+				b, fields, refs, err := deferredAndPlain(cm, c.grid, c.procs, c.ng, locs, (*Halo).DeferWrapZ, c.defers)
 				if err != nil {
 					return err
-				}
-				var fields, refs []*Field
-				for fi, loc := range locs {
-					f, ref := b.NewField(fmt.Sprintf("f%d", fi), loc), b.NewField(fmt.Sprintf("f%d", fi), loc)
-					o := b.Owned(loc)
-					for i := range f.Data {
-						f.Data[i], ref.Data[i] = -1, -1
-					}
-					for k := 0; k < o[2]; k++ {
-						for j := 0; j < o[1]; j++ {
-							for i := 0; i < o[0]; i++ {
-								v := haloValue(fi, [3]int{b.Start[0] + i, b.Start[1] + j, b.Start[2] + k})
-								f.Set(i, j, k, v)
-								ref.Set(i, j, k, v)
-							}
-						}
-					}
-					fields, refs = append(fields, f), append(refs, ref)
-				}
-				h, err := NewHalo(cm, b, fields...)
-				if err != nil {
-					return err
-				}
-				hr, err := NewHalo(cm, b, refs...)
-				if err != nil {
-					return err
-				}
-				if got := h.DeferWrapZ(); got != c.defers {
-					return fmt.Errorf("DeferWrapZ = %v, want %v", got, c.defers)
-				}
-				for rep := 0; rep < 2; rep++ {
-					if err := h.Exchange(bg); err != nil {
-						return err
-					}
-					if err := hr.Exchange(bg); err != nil {
-						return err
-					}
 				}
 				for fi, f := range fields {
 					ng, ref := b.Ng, refs[fi]
