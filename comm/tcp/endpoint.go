@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"sync"
-	"sync/atomic"
 
 	"github.com/apollo-hpc/apollo/comm"
 	"github.com/apollo-hpc/apollo/comm/internal/match"
@@ -28,14 +27,6 @@ type endpoint struct {
 	wdone <-chan struct{}
 	wuse  int // receives under wdone's context in progress
 	wstop func() bool
-
-	// Vector receives from ranks behind a socket (vec.go): vlive are
-	// posted, vfree are for reuse; nlive counts vlive for readers, which
-	// look only when it is not zero.
-	vmu   sync.Mutex
-	vlive []*vecRecv
-	vfree []*vecRecv
-	nlive atomic.Int32
 }
 
 func (e *endpoint) Rank() int     { return e.rank }

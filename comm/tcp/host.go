@@ -802,8 +802,8 @@ func (h *Host) readFrame(p *peer) (posted bool, err error) {
 		if cerr != nil { // endpoint closed: drop
 			return false, fr.discard(hd.length)
 		}
-		if v := e.claimVecRecv(w); v != nil { // a vector receive: into its segments
-			return true, readVec(fr, hd, w, v, p.addr)
+		if w != nil && w.Vec() != nil { // a vector receive: into its segments
+			return true, readVec(fr, hd, w, p.addr)
 		}
 		if w != nil { // a receive is posted: read straight into its buffer
 			buf := w.Buffer(int(hd.length))

@@ -68,26 +68,15 @@ func (e *endpoint) sendVecTo(p *peer, dst, tag int, segs [][]byte, n int) error 
 	return nil
 }
 
-// RecvVec receives a message from src with tag into the segments vec.
-// From a rank behind a socket, whichever goroutine reads the frame reads
-// it straight into vec (see vecRecv); from a rank of this host, or from
-// any source, the mailbox's vector receive copies from the sender's
-// segments or from the queued buffer.
+// RecvVec receives a message from src with tag into the segments vec: from
+// a rank behind a socket, whichever goroutine reads the frame reads it
+// straight into vec (readVec); from a rank of this host the receive copies
+// from the sender's segments; a message queued before the receive was
+// posted is scattered from its buffer.
 func (e *endpoint) RecvVec(ctx context.Context, src, tag int, vec [][]byte) (comm.Status, error) {
-	var st comm.Status
-	var err error
-	if src >= 0 && src < e.size && e.peers[src] != nil {
-		st, err = e.recvVecRemote(ctx, src, tag, vec)
-	} else {
-		var w *match.Waiter
-		var taken *match.Loan
-		st, w, taken, err = e.box.PostVec(ctx, src, tag, vec)
-		switch {
-		case taken != nil: // a co-located sender's segments, queued
-			err = taken.CopyTo(vec, st.Source, tag)
-		case w != nil:
-			_, st, err = e.await(ctx, src, w)
-		}
+	st, w, taken, err := e.box.PostVec(ctx, src, tag, vec)
+	if err == nil {
+		st, err = e.finishVec(ctx, src, tag, vec, st, w, taken)
 	}
 	if err != nil {
 		return comm.Status{}, fmt.Errorf("tcp: rank %d epoch %d: %w", e.rank, e.epoch, err)
@@ -95,63 +84,17 @@ func (e *endpoint) RecvVec(ctx context.Context, src, tag int, vec [][]byte) (com
 	return st, nil
 }
 
-// recvVecRemote posts a plain receive whose buffer is v's marker, so that
-// the reader that claims it recognises it (claimVecRecv) and reads the
-// frame into vec. A message that was queued before the receive was posted
-// is scattered from its buffer.
-func (e *endpoint) recvVecRemote(ctx context.Context, src, tag int, vec [][]byte) (comm.Status, error) {
-	r := e.postVecRemote(ctx, src, tag, vec)
-	return e.finishVecRemote(ctx, src, tag, r)
-}
-
-// remoteVec is a vector receive from a remote rank between its posting
-// and its end.
-type remoteVec struct {
-	v   *vecRecv
-	out []byte // the message, if it completed from the queue
-	st  comm.Status
-	w   *match.Waiter // posted, if not nil
-	err error
-}
-
-func (e *endpoint) postVecRemote(ctx context.Context, src, tag int, vec [][]byte) remoteVec {
-	v := e.getVecRecv(vec)
-	out, st, w, err := e.box.Post(ctx, src, tag, v.mark[:0])
-	return remoteVec{v: v, out: out, st: st, w: w, err: err}
-}
-
-// cancelVecRemote withdraws r (its send failed).
-func (e *endpoint) cancelVecRemote(r remoteVec) {
-	if r.w != nil {
-		e.box.Cancel(r.w) // waits for a reader filling r.v.vec, if any
-	}
-	match.PutBuf(r.out)
-	e.putVecRecv(r.v)
-}
-
-func (e *endpoint) finishVecRemote(ctx context.Context, src, tag int, r remoteVec) (comm.Status, error) {
-	out, st, err := r.out, r.st, r.err
-	if r.w != nil {
-		out, st, err = e.await(ctx, src, r.w)
-	}
-	v := r.v
-	defer e.putVecRecv(v) // the receive is over: no reader holds v any more
+// finishVec ends a vector receive PostVec started: it copies a co-located
+// sender's queued segments (taken), or waits for the posted receive w,
+// reading the socket itself when nobody else does (await).
+func (e *endpoint) finishVec(ctx context.Context, src, tag int, vec [][]byte, st comm.Status, w *match.Waiter, taken *match.Loan) (comm.Status, error) {
 	switch {
-	case err != nil:
-		return comm.Status{}, err
-	case v.direct:
-		st.Len = v.n
-		return st, nil
+	case taken != nil:
+		return st, taken.CopyTo(vec, st.Source, tag)
+	case w != nil:
+		_, st, err := e.await(ctx, src, w)
+		return st, err
 	}
-	if room := match.Len(v.vec); len(out) > room {
-		match.PutBuf(out)
-		return comm.Status{}, fmt.Errorf("recv from %d tag %d: message of %d bytes exceeds the %d-byte receive vector", st.Source, tag, len(out), room)
-	}
-	rest := out
-	for _, s := range v.vec {
-		rest = rest[copy(s, rest):]
-	}
-	match.PutBuf(out)
 	return st, nil
 }
 
@@ -176,12 +119,20 @@ func (e *endpoint) SendrecvVec(ctx context.Context, send [][]byte, dst, sendTag 
 	if err != nil {
 		return comm.Status{}, err
 	}
-	r := e.postVecRemote(ctx, src, recvTag, recv)
+	st, w, taken, err := e.box.PostVec(ctx, src, recvTag, recv)
+	if err != nil {
+		return comm.Status{}, fmt.Errorf("tcp: rank %d epoch %d: %w", e.rank, e.epoch, err)
+	}
 	if err := e.sendVecTo(p, dst, sendTag, send, n); err != nil {
-		e.cancelVecRemote(r)
+		switch {
+		case taken != nil:
+			taken.CopyTo(recv, st.Source, recvTag) //nolint:errcheck // releases its sender
+		case w != nil:
+			e.box.Cancel(w) // waits for a reader filling recv, if any
+		}
 		return comm.Status{}, err
 	}
-	st, err := e.finishVecRemote(ctx, src, recvTag, r)
+	st, err = e.finishVec(ctx, src, recvTag, recv, st, w, taken)
 	if err != nil {
 		return comm.Status{}, fmt.Errorf("tcp: rank %d epoch %d: %w", e.rank, e.epoch, err)
 	}
@@ -216,93 +167,13 @@ func (h *Host) sendLocalVec(from *endpoint, dst, tag int, segs [][]byte, n int) 
 	return nil
 }
 
-// vecRecv is a posted vector receive from a rank behind a socket. The
-// match box does not show a reader the segments of a vector receive, so
-// the receive is posted as a plain one whose buffer is mark (capacity 1):
-// the reader that claims the waiter finds its vecRecv by that buffer's
-// address among the endpoint's live ones. A buffer identifies its receive
-// for as long as the vecRecv is live, whereas a Waiter is reused as soon
-// as its receive completes.
-type vecRecv struct {
-	mark [1]byte
-	vec  [][]byte
-	// Set by readVec: the message was read into vec and the waiter
-	// completed with an empty message; n is its real length.
-	direct bool
-	n      int
-}
-
-// getVecRecv returns a live vecRecv for a receive into vec.
-func (e *endpoint) getVecRecv(vec [][]byte) *vecRecv {
-	e.vmu.Lock()
-	defer e.vmu.Unlock()
-	var v *vecRecv
-	if k := len(e.vfree); k > 0 {
-		v = e.vfree[k-1]
-		e.vfree = e.vfree[:k-1]
-	} else {
-		v = new(vecRecv)
-	}
-	v.vec = vec
-	e.vlive = append(e.vlive, v)
-	e.nlive.Add(1)
-	return v
-}
-
-// putVecRecv ends v's receive: v is no longer live (if no reader claimed
-// it) and is kept for reuse.
-func (e *endpoint) putVecRecv(v *vecRecv) {
-	e.vmu.Lock()
-	defer e.vmu.Unlock()
-	e.unliveLocked(v)
-	*v = vecRecv{}
-	e.vfree = append(e.vfree, v)
-}
-
-// unliveLocked removes v from the live receives, if it is there.
-func (e *endpoint) unliveLocked(v *vecRecv) {
-	for i, x := range e.vlive {
-		if x == v {
-			last := len(e.vlive) - 1
-			e.vlive[i] = e.vlive[last]
-			e.vlive[last] = nil
-			e.vlive = e.vlive[:last]
-			e.nlive.Add(-1)
-			return
-		}
-	}
-}
-
-// claimVecRecv returns the live vector receive that posted w (claimed by
-// the caller), or nil if w is nil or a plain receive; a vecRecv is
-// returned once.
-func (e *endpoint) claimVecRecv(w *match.Waiter) *vecRecv {
-	if w == nil || e.nlive.Load() == 0 {
-		return nil
-	}
-	id := w.Buffer(0) // the posted buffer, emptied: no allocation
-	if cap(id) == 0 {
-		return nil
-	}
-	key := &id[:1][0]
-	e.vmu.Lock()
-	defer e.vmu.Unlock()
-	for _, v := range e.vlive {
-		if &v.mark[0] == key {
-			e.unliveLocked(v)
-			return v
-		}
-	}
-	return nil
-}
-
-// readVec reads the payload of the data frame hd, which completes w, the
-// receive of v, into v's segments and completes w. A message longer than
-// the segments is read and checked, then refused to the receiver; the
+// readVec reads the payload of the data frame hd into the segments of w, a
+// claimed vector receive, and completes w. A message longer than the
+// segments is read and checked, then refused to the receiver; the
 // connection stays usable. An error is the connection's.
-func readVec(fr *frameReader, hd header, w *match.Waiter, v *vecRecv, addr string) error {
-	src, tag := int(hd.src), int(hd.tag)
-	if room := match.Len(v.vec); hd.length > uint64(room) {
+func readVec(fr *frameReader, hd header, w *match.Waiter, addr string) error {
+	src, tag, vec := int(hd.src), int(hd.tag), w.Vec()
+	if room := match.Len(vec); hd.length > uint64(room) {
 		if err := fr.discard(hd.length); err != nil {
 			w.Fail(&comm.PeerError{Rank: src, Err: fmt.Errorf("tcp: read from %s: %w", addr, err)})
 			return err
@@ -311,12 +182,11 @@ func readVec(fr *frameReader, hd header, w *match.Waiter, v *vecRecv, addr strin
 		return nil
 	}
 	n := int(hd.length)
-	if err := fr.bodyVec(v.vec, n); err != nil {
+	if err := fr.bodyVec(vec, n); err != nil {
 		w.Fail(&comm.PeerError{Rank: src, Err: fmt.Errorf("tcp: read from %s: %w", addr, err)})
 		return err
 	}
-	v.direct, v.n = true, n
-	w.Complete(src, tag, v.mark[:0]) // the bytes are in place: nothing to copy
+	w.CompleteVec(src, tag, n) // the bytes are in place
 	return nil
 }
 

@@ -41,35 +41,26 @@ func split(rng *rand.Rand, b []byte, maxSeg int) [][]byte {
 }
 
 // readVecFrame reads the frame at the start of fr with readVec into vec,
-// as the owner of a posted vector receive does, and returns the receive's
-// outcome and readVec's error.
-func readVecFrame(t *testing.T, fr *frameReader, vec [][]byte) (comm.Status, *vecRecv, error, error) {
+// as the reader that claims a posted vector receive does, and returns the
+// receive's outcome and readVec's error.
+func readVecFrame(t *testing.T, fr *frameReader, vec [][]byte) (comm.Status, error, error) {
 	t.Helper()
 	hd, err := fr.header()
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	e := &endpoint{box: match.NewBox(0, 2)}
-	v := e.getVecRecv(vec)
-	_, _, w, err := e.box.Post(ctx, int(hd.src), int(hd.tag), v.mark[:0])
+	box := match.NewBox(0, 2)
+	_, w, _, err := box.PostVec(ctx, int(hd.src), int(hd.tag), vec)
 	if err != nil || w == nil {
-		t.Fatalf("Post: %v %v", w, err)
+		t.Fatalf("PostVec: %v %v", w, err)
 	}
-	if c, err := e.box.Claim(int(hd.src), int(hd.tag)); c != w || err != nil {
-		t.Fatalf("Claim: %p %v, want %p", c, err, w)
+	if c, err := box.Claim(int(hd.src), int(hd.tag)); c != w || err != nil || c.Vec() == nil {
+		t.Fatalf("Claim: %p %v, want %p with segments", c, err, w)
 	}
-	if c := e.claimVecRecv(w); c != v {
-		t.Fatalf("claimVecRecv: %p, want %p", c, v)
-	}
-	if c := e.claimVecRecv(w); c != nil || e.nlive.Load() != 0 {
-		t.Fatalf("claimed twice: %p, %d live", c, e.nlive.Load())
-	}
-	rerr := readVec(fr, hd, w, v, "test")
-	_, st, _, werr := e.box.Wait(ctx, w, nil)
-	own := *v
-	e.putVecRecv(v)
-	return st, &own, werr, rerr
+	rerr := readVec(fr, hd, w, "test")
+	_, st, _, werr := box.Wait(ctx, w, nil)
+	return st, werr, rerr
 }
 
 // readVec fills the segments of every shape (empty ones, runs of short
@@ -99,12 +90,12 @@ func TestReadVec(t *testing.T) {
 				}
 				hd := header{kind: kindData, epoch: 1, src: 1, dst: 0, tag: 9}
 				fr := &frameReader{r: wrap(bytes.NewReader(frame(hd, msg))), max: 1 << 30}
-				st, own, werr, rerr := readVecFrame(t, fr, vec)
+				st, werr, rerr := readVecFrame(t, fr, vec)
 				if rerr != nil || werr != nil {
 					t.Fatalf("n=%d maxSeg=%d %s: %v %v", n, maxSeg, name, rerr, werr)
 				}
-				if !own.direct || own.n != n || st.Source != 1 || st.Tag != 9 {
-					t.Fatalf("n=%d maxSeg=%d %s: direct %v n %d status %+v", n, maxSeg, name, own.direct, own.n, st)
+				if st.Len != n || st.Source != 1 || st.Tag != 9 {
+					t.Fatalf("n=%d maxSeg=%d %s: status %+v", n, maxSeg, name, st)
 				}
 				if !bytes.Equal(room[:n], msg) {
 					t.Fatalf("n=%d maxSeg=%d %s: payload differs", n, maxSeg, name)
@@ -126,7 +117,7 @@ func TestReadVecTooLongAndCorrupt(t *testing.T) {
 	stream := append(frame(hd, long), frame(hd, next)...)
 	fr := &frameReader{r: bytes.NewReader(stream), max: 1 << 20}
 	small := make([]byte, 4999)
-	_, _, werr, rerr := readVecFrame(t, fr, [][]byte{small[:2000], small[2000:]})
+	_, werr, rerr := readVecFrame(t, fr, [][]byte{small[:2000], small[2000:]})
 	if rerr != nil {
 		t.Fatalf("too long: connection error %v", rerr)
 	}
@@ -138,9 +129,9 @@ func TestReadVecTooLongAndCorrupt(t *testing.T) {
 		t.Fatal("too long: receive vector written")
 	}
 	buf := make([]byte, 100)
-	st, own, werr, rerr := readVecFrame(t, fr, [][]byte{buf[:10], buf[10:]})
-	if rerr != nil || werr != nil || !own.direct || st.Source != 1 || !bytes.Equal(buf, next) {
-		t.Fatalf("after a refused message: %v %v %v", rerr, werr, own.direct)
+	st, werr, rerr := readVecFrame(t, fr, [][]byte{buf[:10], buf[10:]})
+	if rerr != nil || werr != nil || st.Len != len(next) || st.Source != 1 || !bytes.Equal(buf, next) {
+		t.Fatalf("after a refused message: %v %v %+v", rerr, werr, st)
 	}
 
 	for _, n := range []int{100, 70000} { // one batch, and a long segment
@@ -148,7 +139,7 @@ func TestReadVecTooLongAndCorrupt(t *testing.T) {
 		bad[headerLen+n/2] ^= 0x10
 		fr = &frameReader{r: bytes.NewReader(bad), max: 1 << 20}
 		buf = make([]byte, n)
-		_, _, werr, rerr = readVecFrame(t, fr, split(rand.New(rand.NewPCG(3, uint64(n))), buf, 2*directRead))
+		_, werr, rerr = readVecFrame(t, fr, split(rand.New(rand.NewPCG(3, uint64(n))), buf, 2*directRead))
 		if !errors.Is(rerr, errFrame) || !errors.As(werr, &pe) || pe.Rank != 1 {
 			t.Fatalf("corrupt %d-byte payload: connection %v, receive %v", n, rerr, werr)
 		}
@@ -378,15 +369,16 @@ func TestSendrecvVecSendFails(t *testing.T) {
 	}
 	// A receive withdrawn after its write failed takes nothing later.
 	e1 := eps[1].(*endpoint)
-	e1.cancelVecRemote(e1.postVecRemote(ctx, 0, 3, recv))
+	if _, w, _, err := e1.box.PostVec(ctx, 0, 3, recv); err != nil || w == nil {
+		t.Fatalf("PostVec: %v %v", w, err)
+	} else {
+		e1.box.Cancel(w)
+	}
 	if err := eps[0].Send(ctx, 1, 3, pattern(700, 5)); err != nil {
 		t.Fatal(err)
 	}
 	st, err = v1.RecvVec(ctx, 0, 3, recv)
 	if err != nil || st.Len != 700 || !bytes.Equal(buf[:700], pattern(700, 5)) {
 		t.Fatalf("message after a withdrawn receive: %+v %v", st, err)
-	}
-	if n := len(e1.vlive); n != 0 || e1.nlive.Load() != 0 {
-		t.Fatalf("%d vector receives left live", n)
 	}
 }

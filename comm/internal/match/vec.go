@@ -89,6 +89,20 @@ func copySegs(dst, src [][]byte) int {
 	return n
 }
 
+// Vec returns the segments of a vector receive (posted by PostVec), or nil
+// for a plain one. Only whoever claimed w (Claim) may write them, and only
+// until it completes w with CompleteVec or Fail: a transport reading a
+// message from a socket reads it straight into them.
+func (w *Waiter) Vec() [][]byte { return w.vec }
+
+// CompleteVec completes a vector receive whose n-byte message its claimer
+// has already written into Vec() (n at most their total length).
+func (w *Waiter) CompleteVec(src, tag, n int) {
+	w.data = nil
+	w.st = comm.Status{Source: src, Tag: tag, Len: n}
+	w.done <- struct{}{}
+}
+
 // completeSegs completes the vector receive w with the n-byte concatenation
 // of segs, or fails it if the message is longer than w's segments.
 func (w *Waiter) completeSegs(src, tag int, segs [][]byte, n int) {

@@ -197,3 +197,33 @@ func TestCopySegs(t *testing.T) {
 		}
 	}
 }
+
+// A transport that claims a posted vector receive may write the message
+// into its segments itself and complete it with CompleteVec.
+func TestClaimAndCompleteVec(t *testing.T) {
+	ctx := context.Background()
+	b := NewBox(0, 2)
+	got := make([]byte, 8)
+	_, w, _, err := b.PostVec(ctx, 1, 4, segsOf(got, 3))
+	if err != nil || w == nil {
+		t.Fatal(w, err)
+	}
+	c, err := b.Claim(1, 4)
+	if c != w || err != nil || len(c.Vec()) != 2 {
+		t.Fatalf("Claim: %p %v, %d segments", c, err, len(c.Vec()))
+	}
+	copySegs(c.Vec(), [][]byte{[]byte("abcde")})
+	c.CompleteVec(1, 4, 5)
+	_, st, _, err := b.Wait(ctx, w, nil)
+	if err != nil || st.Len != 5 || st.Source != 1 || string(got[:5]) != "abcde" {
+		t.Fatalf("%+v %v %q", st, err, got)
+	}
+	_, w, _, _ = b.PostVec(ctx, 1, 5, nil)
+	_, _, p, _ := b.Post(ctx, 1, 6, nil)
+	if c, _ := b.Claim(1, 6); c != p || c.Vec() != nil {
+		t.Fatal("a plain receive has segments")
+	}
+	p.Fail(errors.New("done"))
+	b.Wait(ctx, p, nil) //nolint:errcheck
+	b.Cancel(w)
+}
