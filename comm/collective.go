@@ -219,7 +219,7 @@ func (c *Comm) recvVecPacked(ctx context.Context, src, tag int, vec [][]byte) (S
 		return Status{}, err
 	}
 	if len(got) > room {
-		return Status{}, fmt.Errorf("comm: recv from %d tag %d: message of %d bytes exceeds the %d-byte receive vector", st.Source, tag, len(got), room)
+		return Status{}, &TooLongError{Source: st.Source, Tag: tag, Len: len(got), Room: room}
 	}
 	for _, s := range vec {
 		got = got[copy(s, got):]

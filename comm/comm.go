@@ -64,6 +64,18 @@ type PeerError struct {
 func (e *PeerError) Error() string { return fmt.Sprintf("comm: peer rank %d lost: %v", e.Rank, e.Err) }
 func (e *PeerError) Unwrap() error { return e.Err }
 
+// TooLongError reports a message longer than the receive vector given for
+// it (RecvVec, SendrecvVec). The message is dropped; the stream of later
+// messages is not disturbed.
+type TooLongError struct {
+	Source, Tag int
+	Len, Room   int // the message's bytes, the vector's
+}
+
+func (e *TooLongError) Error() string {
+	return fmt.Sprintf("comm: recv from %d tag %d: message of %d bytes exceeds the %d-byte receive vector", e.Source, e.Tag, e.Len, e.Room)
+}
+
 // VecEndpoint is implemented by transports that move a message made of
 // several segments (the rows of a field's face, say) without packing it
 // into one buffer first. Comm's SendVec, RecvVec and SendrecvVec use it when

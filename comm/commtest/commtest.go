@@ -374,8 +374,9 @@ func testVector(t *testing.T, cs []*comm.Comm) {
 		if err := c.SendVec(ctx, next, 4, [][]byte{make([]byte, 10), make([]byte, 7)}); err != nil {
 			return err
 		}
-		if _, err := c.RecvVec(ctx, prev, 4, [][]byte{make([]byte, 8), make([]byte, 8)}); err == nil {
-			return errors.New("a 17-byte message fit a 16-byte receive vector")
+		var tl *comm.TooLongError
+		if _, err := c.RecvVec(ctx, prev, 4, [][]byte{make([]byte, 8), make([]byte, 8)}); !errors.As(err, &tl) || tl.Len != 17 || tl.Room != 16 {
+			return fmt.Errorf("a 17-byte message for a 16-byte receive vector: %v", err)
 		}
 		return nil
 	})

@@ -178,7 +178,7 @@ func readVec(fr *frameReader, hd header, w *match.Waiter, addr string) error {
 			w.Fail(&comm.PeerError{Rank: src, Err: fmt.Errorf("tcp: read from %s: %w", addr, err)})
 			return err
 		}
-		w.Fail(fmt.Errorf("recv from %d tag %d: message of %d bytes exceeds the %d-byte receive vector", src, tag, hd.length, room))
+		w.Fail(&comm.TooLongError{Source: src, Tag: tag, Len: int(hd.length), Room: room})
 		return nil
 	}
 	n := int(hd.length)

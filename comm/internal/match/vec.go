@@ -40,7 +40,7 @@ func (l *Loan) release() { l.done <- struct{}{} }
 func (l *Loan) CopyTo(vec [][]byte, src, tag int) error {
 	defer l.release()
 	if room := Len(vec); l.n > room {
-		return fmt.Errorf("recv from %d tag %d: message of %d bytes exceeds the %d-byte receive vector", src, tag, l.n, room)
+		return &comm.TooLongError{Source: src, Tag: tag, Len: l.n, Room: room}
 	}
 	copySegs(vec, l.segs)
 	return nil
@@ -96,7 +96,8 @@ func copySegs(dst, src [][]byte) int {
 func (w *Waiter) Vec() [][]byte { return w.vec }
 
 // CompleteVec completes a vector receive whose n-byte message its claimer
-// has already written into Vec() (n at most their total length).
+// has already written into Vec() (n at most their total length), or, inside
+// this package, whose loan its owner copies as it finishes waiting.
 func (w *Waiter) CompleteVec(src, tag, n int) {
 	w.data = nil
 	w.st = comm.Status{Source: src, Tag: tag, Len: n}
@@ -107,13 +108,11 @@ func (w *Waiter) CompleteVec(src, tag, n int) {
 // of segs, or fails it if the message is longer than w's segments.
 func (w *Waiter) completeSegs(src, tag int, segs [][]byte, n int) {
 	if room := Len(w.vec); n > room {
-		w.Fail(fmt.Errorf("recv from %d tag %d: message of %d bytes exceeds the %d-byte receive vector", src, tag, n, room))
+		w.Fail(&comm.TooLongError{Source: src, Tag: tag, Len: n, Room: room})
 		return
 	}
 	copySegs(w.vec, segs)
-	w.data = nil
-	w.st = comm.Status{Source: src, Tag: tag, Len: n}
-	w.done <- struct{}{}
+	w.CompleteVec(src, tag, n)
 }
 
 // DeliverVec delivers the concatenation of segs from src with tag. A
@@ -133,9 +132,8 @@ func (b *Box) DeliverVec(src, tag int, segs [][]byte) (*Loan, error) {
 		if w.vec != nil {
 			l := b.newLoanLocked(segs, n)
 			b.mu.Unlock()
-			w.loan = l
-			w.st = comm.Status{Source: src, Tag: tag, Len: n}
-			w.done <- struct{}{}
+			w.loan = l // copied out by the owner's finish
+			w.CompleteVec(src, tag, n)
 			return l, nil
 		}
 		b.mu.Unlock()
@@ -207,7 +205,7 @@ func (b *Box) PostVec(ctx context.Context, src, tag int, vec [][]byte) (st comm.
 		}
 		PutBuf(m.data)
 		if n > room {
-			return comm.Status{}, nil, nil, fmt.Errorf("recv from %d tag %d: message of %d bytes exceeds the %d-byte receive vector", m.src, tag, n, room)
+			return comm.Status{}, nil, nil, &comm.TooLongError{Source: m.src, Tag: tag, Len: n, Room: room}
 		}
 		return comm.Status{Source: m.src, Tag: tag, Len: n}, nil, nil, nil
 	}
