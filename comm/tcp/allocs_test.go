@@ -13,45 +13,47 @@ import (
 	"github.com/apollo-hpc/apollo/comm"
 )
 
+// quietPair returns two ranks on two hosts that log nothing.
+func quietPair(t *testing.T) (c0, c1 *comm.Comm) {
+	quiet := func(c *Config) { c.Logger = slog.New(slog.DiscardHandler) }
+	cs := endpoints(t, 1, []*Host{newHost(t, quiet), newHost(t, quiet)}, 2)
+	return cs[0], cs[1]
+}
+
+// pairAllocs returns the allocations per run of r0 on this goroutine while
+// r1 runs once per run in a persistent goroutine of its own, so that only
+// the calls themselves are counted.
+func pairAllocs(t *testing.T, r0, r1 func() error) float64 {
+	start, done := make(chan struct{}), make(chan error)
+	go func() {
+		for range start {
+			done <- r1()
+		}
+	}()
+	defer close(start)
+	run := func() {
+		start <- struct{}{}
+		if err := r0(); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	run()
+	return testing.AllocsPerRun(100, run)
+}
+
 // A steady exchange over TCP allocates nothing per message, small or large
 // (received buffers come from and return to the pool).
 func TestSteadyStateAllocs(t *testing.T) {
-	quiet := func(c *Config) { c.Logger = slog.New(slog.DiscardHandler) }
-	h0, h1 := newHost(t, quiet), newHost(t, quiet)
-	addrs := []string{h0.Addr(), h1.Addr()}
-	e0, err := h0.Endpoint(1, 0, addrs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e1, err := h1.Endpoint(1, 1, addrs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c0, c1 := comm.New(e0), comm.New(e1)
-	defer c0.Close()
-	defer c1.Close()
+	c0, c1 := quietPair(t)
 	ctx := context.Background()
 	for _, n := range []int{64, 1 << 20} {
 		msg, b0, b1 := make([]byte, n), make([]byte, n), make([]byte, n)
-		start, done := make(chan struct{}), make(chan error)
-		go func() {
-			for range start {
-				_, _, err := c1.Sendrecv(ctx, msg, 0, 1, b1, 0, 1)
-				done <- err
-			}
-		}()
-		run := func() {
-			start <- struct{}{}
-			if _, _, err := c0.Sendrecv(ctx, msg, 1, 1, b0, 1, 1); err != nil {
-				t.Fatal(err)
-			}
-			if err := <-done; err != nil {
-				t.Fatal(err)
-			}
-		}
-		run()
-		allocs := testing.AllocsPerRun(100, run)
-		close(start)
+		allocs := pairAllocs(t,
+			func() error { _, _, err := c0.Sendrecv(ctx, msg, 1, 1, b0, 1, 1); return err },
+			func() error { _, _, err := c1.Sendrecv(ctx, msg, 0, 1, b1, 0, 1); return err })
 		if allocs != 0 {
 			t.Errorf("%d-byte Sendrecv: %v allocations", n, allocs)
 		}
@@ -62,20 +64,7 @@ func TestSteadyStateAllocs(t *testing.T) {
 // halo face of long rows (160 × 5376 B) and one of thousands of 32-byte
 // rows, whichever goroutine reads the frames.
 func TestSteadyStateVecAllocs(t *testing.T) {
-	quiet := func(c *Config) { c.Logger = slog.New(slog.DiscardHandler) }
-	h0, h1 := newHost(t, quiet), newHost(t, quiet)
-	addrs := []string{h0.Addr(), h1.Addr()}
-	e0, err := h0.Endpoint(1, 0, addrs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e1, err := h1.Endpoint(1, 1, addrs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c0, c1 := comm.New(e0), comm.New(e1)
-	defer c0.Close()
-	defer c1.Close()
+	c0, c1 := quietPair(t)
 	ctx := context.Background()
 	rows := func(k, n int) [][]byte {
 		segs := make([][]byte, k)
@@ -87,25 +76,9 @@ func TestSteadyStateVecAllocs(t *testing.T) {
 	for _, sh := range [][2]int{{160, 5376}, {25600, 32}, {4, 16}} {
 		k, n := sh[0], sh[1]
 		s0, s1, r0, r1 := rows(k, n), rows(k, n), rows(k, n), rows(k, n)
-		start, done := make(chan struct{}), make(chan error)
-		go func() {
-			for range start {
-				_, err := c1.SendrecvVec(ctx, s1, 0, 1, r1, 0, 1)
-				done <- err
-			}
-		}()
-		run := func() {
-			start <- struct{}{}
-			if _, err := c0.SendrecvVec(ctx, s0, 1, 1, r0, 1, 1); err != nil {
-				t.Fatal(err)
-			}
-			if err := <-done; err != nil {
-				t.Fatal(err)
-			}
-		}
-		run()
-		allocs := testing.AllocsPerRun(100, run)
-		close(start)
+		allocs := pairAllocs(t,
+			func() error { _, err := c0.SendrecvVec(ctx, s0, 1, 1, r0, 1, 1); return err },
+			func() error { _, err := c1.SendrecvVec(ctx, s1, 0, 1, r1, 0, 1); return err })
 		if allocs != 0 {
 			t.Errorf("%d × %d B SendrecvVec: %v allocations", k, n, allocs)
 		}
