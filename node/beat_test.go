@@ -54,6 +54,17 @@ func memberState(t testing.TB, srv *coord.Server, id string) coord.MemberState {
 // built on it can only renew leases over the lease channel.
 func noHTTP() *coord.Client { return coord.NewClient([]string{"127.0.0.1:1"}, beatKey) }
 
+// registerUDP registers a node with c and returns its id and a
+// beatController that can renew its lease over the lease channel only.
+func registerUDP(ctx context.Context, t *testing.T, srv *coord.Server, c *coord.Client) (string, *beatController) {
+	t.Helper()
+	r, err := c.Register(ctx, "a:1", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.Node, NewBeatController(noHTTP(), []string{srv.HTTPAddr()}, beatKey).(*beatController)
+}
+
 // TestBeatKeepsNodeAlive runs the worker's heartbeat loop over UDP alone for
 // several leases, stops it, and sees the node declared dead and the next beat
 // refused with ErrFenced.
@@ -62,13 +73,9 @@ func TestBeatKeepsNodeAlive(t *testing.T) {
 	srv, c := startCoord(t, lease)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	r, err := c.Register(ctx, "a:1", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctl := NewBeatController(noHTTP(), []string{srv.HTTPAddr()}, beatKey).(*beatController)
+	node, ctl := registerUDP(ctx, t, srv, c)
 	w := NewWorker(WorkerConfig{Ctl: ctl, Heartbeat: lease / 10, Log: quietLog()})
-	w.id = r.Node
+	w.id = node
 
 	hctx, stop := context.WithCancelCause(ctx)
 	done := make(chan struct{})
@@ -77,7 +84,7 @@ func TestBeatKeepsNodeAlive(t *testing.T) {
 		w.heartbeat(hctx, stop)
 	}()
 	time.Sleep(3 * lease)
-	if s := memberState(t, srv, r.Node); s != coord.Alive {
+	if s := memberState(t, srv, node); s != coord.Alive {
 		t.Fatalf("after 3 leases of UDP beats: state %s, want alive", s)
 	}
 	stop(nil)
@@ -90,14 +97,14 @@ func TestBeatKeepsNodeAlive(t *testing.T) {
 	}
 
 	// Silent: declared dead within a few leases.
-	for end := time.Now().Add(10 * lease); memberState(t, srv, r.Node) != coord.Dead; time.Sleep(lease / 10) {
+	for end := time.Now().Add(10 * lease); memberState(t, srv, node) != coord.Dead; time.Sleep(lease / 10) {
 		if time.Now().After(end) {
-			t.Fatalf("still %s 10 leases after the beats stopped", memberState(t, srv, r.Node))
+			t.Fatalf("still %s 10 leases after the beats stopped", memberState(t, srv, node))
 		}
 	}
 	bctx, bcancel := context.WithTimeout(ctx, 5*time.Second)
 	defer bcancel()
-	if err := ctl.Heartbeat(bctx, r.Node); !errors.Is(err, coord.ErrFenced) {
+	if err := ctl.Heartbeat(bctx, node); !errors.Is(err, coord.ErrFenced) {
 		t.Fatalf("beat of a dead node: %v, want ErrFenced", err)
 	}
 	if err := ctl.CloseHeartbeat(); err != nil {
@@ -111,19 +118,15 @@ func TestBeatFencedStopsWorker(t *testing.T) {
 	srv, c := startCoord(t, time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	r, err := c.Register(ctx, "a:1", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctl := NewBeatController(noHTTP(), []string{srv.HTTPAddr()}, beatKey).(*beatController)
-	if err := ctl.Heartbeat(ctx, r.Node); err != nil {
+	node, ctl := registerUDP(ctx, t, srv, c)
+	if err := ctl.Heartbeat(ctx, node); err != nil {
 		t.Fatalf("first beat: %v", err)
 	}
-	if _, err := c.Pull(ctx, r.Node); err != nil {
+	if _, err := c.Pull(ctx, node); err != nil {
 		t.Fatal(err)
 	}
 	w := NewWorker(WorkerConfig{Ctl: ctl, Heartbeat: 50 * time.Millisecond, Log: quietLog()})
-	w.id = r.Node
+	w.id = node
 	hctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
 	w.heartbeat(hctx, stop) // returns once fenced
@@ -132,7 +135,7 @@ func TestBeatFencedStopsWorker(t *testing.T) {
 	}
 	bctx, bcancel := context.WithTimeout(ctx, 5*time.Second)
 	defer bcancel()
-	err = ctl.Heartbeat(bctx, r.Node)
+	err := ctl.Heartbeat(bctx, node)
 	if !errors.Is(err, coord.ErrFenced) {
 		t.Fatalf("beat of a pulled node: %v, want ErrFenced", err)
 	}
