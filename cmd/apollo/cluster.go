@@ -64,7 +64,9 @@ Examples:
 		name:     "node",
 		synopsis: "run a worker node that hosts ranks for the controller",
 		usage:    "apollo node [flags] [config.toml]",
-		help: `Runs one worker: registers with the controller (controller.addrs), heartbeats,
+		help: `Runs one worker: registers with the controller (controller.addrs), heartbeats
+(UDP datagrams to the controllers' API port numbers by default, so a firewall
+must let UDP through there; controller.heartbeat_channel = "http" avoids it),
 and for every epoch runs the ranks assigned to it over comm/tcp, restoring them
 from the last committed checkpoint (its own memory, any k shards from peers,
 or the shared directory). Serves the shards it holds to authenticated peers.
