@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"os/exec"
@@ -83,22 +84,41 @@ type cluster struct {
 
 // freePort returns a port free for both TCP and UDP (the controller's
 // lease channel listens on the UDP port of its API port).
-func freePort(t testing.TB) int {
+func freePort(t testing.TB) int { return freePorts(t, 1) }
+
+// freePorts returns a port p such that p..p+n-1 are free for TCP and p is
+// free for UDP: `apollo up` puts Raft on its API port + 1. Another process
+// may still take them before the child binds; callers that can retry do.
+func freePorts(t testing.TB, n int) int {
 	t.Helper()
-	for try := 0; try < 20; try++ {
+	for try := 0; try < 50; try++ {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)
 		}
 		port := ln.Addr().(*net.TCPAddr).Port
-		u, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port})
-		ln.Close()
-		if err == nil {
-			u.Close()
+		held := []io.Closer{ln}
+		ok := true
+		for i := 1; i < n && ok; i++ {
+			l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port+i))
+			if ok = err == nil; ok {
+				held = append(held, l)
+			}
+		}
+		if ok {
+			u, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port})
+			if ok = err == nil; ok {
+				held = append(held, u)
+			}
+		}
+		for _, c := range held {
+			c.Close()
+		}
+		if ok {
 			return port
 		}
 	}
-	t.Fatal("no port free for both TCP and UDP")
+	t.Fatalf("no %d consecutive ports free for TCP (the first also for UDP)", n)
 	return 0
 }
 

@@ -75,6 +75,17 @@ var checksumRE = regexp.MustCompile(`final checksum ([0-9a-f]{16})`)
 // apollo runs the binary to completion and returns its stdout.
 func apollo(t *testing.T, timeout time.Duration, dir string, args ...string) string {
 	t.Helper()
+	out, err := apolloErr(t, timeout, dir, args...)
+	if err != nil {
+		t.Fatalf("apollo %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// apolloErr runs the binary to completion; on failure the returned text
+// holds its stdout and the tail of its stderr.
+func apolloErr(t *testing.T, timeout time.Duration, dir string, args ...string) (string, error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, apolloBin, args...)
@@ -82,9 +93,9 @@ func apollo(t *testing.T, timeout time.Duration, dir string, args ...string) str
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("apollo %s: %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), err, out.String(), tail(errb.String(), 40))
+		return "stdout:\n" + out.String() + "\nstderr:\n" + tail(errb.String(), 40), err
 	}
-	return out.String()
+	return out.String(), nil
 }
 
 func checksumOf(t *testing.T, out string) string {
@@ -125,8 +136,21 @@ func TestRunDeterministic(t *testing.T) {
 func TestUp(t *testing.T) {
 	needBinary(t)
 	want := checksumOf(t, apollo(t, time.Minute, t.TempDir(), append([]string{"run"}, small...)...))
-	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
-	out := apollo(t, 2*time.Minute, t.TempDir(), append([]string{"up", "--nodes", "4", "--listen", addr}, small...)...)
+	// The ports are free when chosen but another test process may bind
+	// one before the controller does; only that failure is retried.
+	var out string
+	for try := 1; ; try++ {
+		addr := "127.0.0.1:" + strconv.Itoa(freePorts(t, 2))
+		var err error
+		out, err = apolloErr(t, 2*time.Minute, t.TempDir(), append([]string{"up", "--nodes", "4", "--listen", addr}, small...)...)
+		if err == nil {
+			break
+		}
+		if try == 3 || !strings.Contains(out, "address already in use") {
+			t.Fatalf("apollo up: %v\n%s", err, tail(out, 30))
+		}
+		t.Logf("try %d: a port was taken before the controller bound it; again", try)
+	}
 	if got := checksumOf(t, out); got != want {
 		t.Fatalf("apollo up checksum %s, apollo run %s\n%s", got, want, tail(out, 30))
 	}
