@@ -223,7 +223,7 @@ func BenchmarkFused160(b *testing.B) {
 									stencil(u, v, n, &c, true)
 									stencil(v, u, n, &c, true)
 								} else {
-									fused(u, v, ring, s, n, &c, true, false)
+									fused(u, v, ring, s, n, &c, true, false, 8*len(v.Data) >= streamBytes)
 								}
 							}
 						}(us[r], vs[r], rings[r], blks[r].N)

@@ -6,6 +6,7 @@
 package heat
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -75,8 +76,11 @@ type Model struct {
 	// the three intermediate z-planes.
 	fused bool
 	ring  []float64
-	comm  *comm.Comm // for the spare field's halo
-	holds holds      // fields frozen states hold (freeze.go)
+	// stream: the fused sweep writes v with non-temporal stores (see
+	// streamBytes).
+	stream bool
+	comm   *comm.Comm // for the spare field's halo
+	holds  holds      // fields frozen states hold (freeze.go)
 }
 
 var _ sim.Model = (*Model)(nil)
@@ -143,6 +147,7 @@ func (m *Model) Init(ctx context.Context, env *sim.Env) error {
 		// Only the fused sweep knows to read wrapped planes.
 		m.wrapZ = m.hu.DeferWrapZ()
 		m.hv.DeferWrapZ()
+		m.stream = 8*len(m.v.Data) >= streamBytes
 	}
 	for k := 0; k < b.N[2]; k++ {
 		for j := 0; j < b.N[1]; j++ {
@@ -229,7 +234,7 @@ func (m *Model) Step(ctx context.Context, env *sim.Env, t, dt float64) error {
 		if err := m.claimTarget(ctx); err != nil {
 			return err
 		}
-		fused(m.u, m.v, m.ring, m.cfg.Substeps, m.b.N, &c, m.wrapX, m.wrapZ)
+		fused(m.u, m.v, m.ring, m.cfg.Substeps, m.b.N, &c, m.wrapX, m.wrapZ, m.stream)
 		m.swap()
 		return nil
 	}
@@ -303,10 +308,11 @@ func stencil(uf, vf *sim.Field, n [3]int, c *coefs, wrapX bool) {
 // wrapX, u's x ghosts are filled per row (sim.WrapX) and each level's one
 // x ghost on each side by copying, as the exchange would; with wrapZ, level
 // 1 reads the interior plane each z ghost plane of u stands for
-// (sim.WrapZ) instead of the ghost plane. Every point of
+// (sim.WrapZ) instead of the ghost plane; with stream, v is written with
+// non-temporal stores where its rows are aligned for them. Every point of
 // ring a level reads is written earlier in the same call, so ring carries
 // nothing from one step to the next.
-func fused(uf, vf *sim.Field, ring []float64, s int, n [3]int, c *coefs, wrapX, wrapZ bool) {
+func fused(uf, vf *sim.Field, ring []float64, s int, n [3]int, c *coefs, wrapX, wrapZ, stream bool) {
 	u, v := uf.Data, vf.Data
 	sx, sxy := uf.Sx, uf.Sx*uf.Sy
 	nx, ny, nz := n[0], n[1], n[2]
@@ -346,7 +352,12 @@ func fused(uf, vf *sim.Field, ring []float64, s int, n [3]int, c *coefs, wrapX, 
 				}
 				po := p0 + sx*jlo + x0
 				if l == s { // s ≥ 2: level s-1 is in ring
-					rows(v, plane(l-1, k), plane(l-1, k-1), plane(l-1, k+1), vf.Idx(0, j0, k), po, po, po, nx, nr, sx, c)
+					b, w, t := plane(l-1, k-1), plane(l-1, k), plane(l-1, k+1)
+					if stream { // direct calls: through a func value c would escape
+						rowsStream(v, w, b, t, vf.Idx(0, j0, k), po, po, po, nx, nr, sx, c)
+					} else {
+						rows(v, w, b, t, vf.Idx(0, j0, k), po, po, po, nx, nr, sx, c)
+					}
 					continue
 				}
 				w := plane(l, k)
@@ -376,6 +387,16 @@ var tileBytes = 256 << 10
 // 10 % faster than 256 KiB tiles on one core and 17 % on two: L2-sized
 // tiles recompute and re-read 6 of every ~30 rows, and L3 keeps up.
 var fusedTileBytes = 4 << 20
+
+// streamBytes is the field size from which the fused sweep writes v with
+// non-temporal stores: half the last-level cache, where u and v together
+// no longer fit in it. Then v is evicted before the next step reads it,
+// so an ordinary store's read of each line before writing it (write-
+// allocate) is memory traffic for nothing: a third of the sweep's. At
+// 160³, streaming made BenchmarkRun160 13 % faster on 1 rank and 7 % on 2
+// (BENCHMARKS.md). Below it, v would be read from cache, which streaming
+// would give up. Tests lower it to cover the streaming path.
+var streamBytes = cmp.Or(lastLevelCache()/2, 16<<20)
 
 // stateVersion tags the AppendState format.
 const stateVersion = 1

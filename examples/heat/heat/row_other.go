@@ -9,3 +9,12 @@ var useAVX2 = false
 func rows(v, u, b, t []float64, vo, uo, bo, to, n, nr, sx int, c *coefs) {
 	rowsGo(v, u, b, t, vo, uo, bo, to, n, nr, sx, c)
 }
+
+// rowsStream is rows: only amd64's kernel has non-temporal stores.
+func rowsStream(v, u, b, t []float64, vo, uo, bo, to, n, nr, sx int, c *coefs) {
+	rowsGo(v, u, b, t, vo, uo, bo, to, n, nr, sx, c)
+}
+
+func streamable(v []float64, vo, sx int) bool { return false }
+
+func lastLevelCache() int { return 0 }

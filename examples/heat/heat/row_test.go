@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 
 	"gonum.org/v1/gonum/floats"
 
@@ -58,6 +59,88 @@ func TestRowsMatchesGo(t *testing.T) {
 						n, nr, sx, vo, uo, bo, to, i, got[i], want[i])
 				}
 			}
+		}
+	}
+}
+
+// Non-temporal stores give the bits of ordinary ones, for row lengths 0–70
+// and 1–4 rows, on destinations aligned for them (the vector stores stream)
+// and on ones that are not (rowsStream falls back to ordinary stores).
+func TestRowsStreamMatchesGo(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no vector kernel on this machine")
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	streamed := 0
+	for n := 0; n <= 70; n++ {
+		for trial := 0; trial < 8; trial++ {
+			nr := 1 + trial%4
+			sx := (n+2+3)/4*4 + 4*(trial/4) // a multiple of 4, as streaming needs
+			if trial%4 == 3 {
+				sx++ // rows off the 32-byte grid: the fallback
+			}
+			size := (nr+3)*sx + 16
+			u, b, tt := make([]float64, size), make([]float64, size), make([]float64, size)
+			for _, a := range [][]float64{u, b, tt} {
+				for i := range a {
+					a[i] = (rng.Float64() - 0.5) * math.Exp2(float64(rng.IntN(40)-20))
+				}
+			}
+			want, got := make([]float64, size), make([]float64, size)
+			vo := 4 - int(uintptr(unsafe.Pointer(&got[0]))%32/8) // got[vo] on a 32-byte boundary
+			if trial%2 == 1 {
+				vo++
+			}
+			if streamable(got, vo, sx) {
+				streamed++
+			}
+			c := coefs{rng.Float64(), rng.Float64() / 6, rng.Float64() / 6, rng.Float64() / 6}
+			rowsGo(want, u, b, tt, vo, sx+1, 2, 3, n, nr, sx, &c)
+			rowsStream(got, u, b, tt, vo, sx+1, 2, 3, n, nr, sx, &c)
+			for i := range want {
+				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+					t.Fatalf("n=%d rows=%d sx=%d vo=%d: v[%d] = %v, rowsGo gives %v", n, nr, sx, vo, i, got[i], want[i])
+				}
+			}
+		}
+	}
+	if streamed < 71*2 {
+		t.Fatalf("only %d of %d cases were aligned for streaming", streamed, 71*8)
+	}
+}
+
+// Whole fused runs that write v with non-temporal stores end with the bits
+// of runs that do not, on 1, 2 and 4 ranks: rows of 16 cells with 4 ghosts
+// each side are 32-byte aligned, so the streaming path runs.
+func TestStreamSameBits(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no vector kernel on this machine")
+	}
+	defer func(b int) { streamBytes = b }(streamBytes)
+	g := sim.Grid{N: [3]int{16, 12, 10}, Lo: [3]float64{0, 0, 0}, Hi: [3]float64{1, 1, 1}}
+	cfg := Config{Init: Gauss, Sigma: 0.2}
+	streamBytes = 0
+	onRanks(t, inproc.NewWorld(1, 1), func(c *comm.Comm) error {
+		env, err := sim.NewEnv(c, g, [3]int{}, Ghosts)
+		if err != nil {
+			return err
+		}
+		m := New(cfg)
+		if err := m.Init(bg, env); err != nil {
+			return err
+		}
+		if !m.stream || !streamable(m.v.Data, m.v.Idx(0, 0, 0), m.v.Sx) {
+			return fmt.Errorf("the test grid does not stream: stream %v, Sx %d", m.stream, m.v.Sx)
+		}
+		return nil
+	})
+	for _, size := range []int{1, 2, 4} {
+		streamBytes = 0
+		streamed := run(t, inproc.NewWorld(size, 1), g, Ghosts, true, cfg, sim.DriverConfig{StopStep: 20})
+		streamBytes = math.MaxInt
+		cached := run(t, inproc.NewWorld(size, 1), g, Ghosts, true, cfg, sim.DriverConfig{StopStep: 20})
+		if streamed != cached {
+			t.Fatalf("%d ranks: streamed %+v, cached %+v", size, streamed, cached)
 		}
 	}
 }

@@ -2,15 +2,17 @@
 
 #include "textflag.h"
 
-// func rowsAVX2(v, u, b, t *float64, n, rows, sx int, c *coefs)
+// func rowsAVX2(v, u, b, t *float64, n, rows, sx int, c *coefs, stream bool)
 //
 // For r in [0, rows) and i in [0, n), with o = r*sx + i:
 // v[o] = ((c0*u[o] + cx*(u[o-1]+u[o+1])) + cy*(u[o-sx]+u[o+sx])) + cz*(b[o]+t[o]),
 // separate multiplies and adds (no FMA) in the order of rowGo, so the bits
 // match it: eight cells at a time, then four, then one (scalar SSE2, same
 // rounding). One call does a whole tile of rows, so the per-row cost is a
-// few register additions rather than a Go call with eight slices.
-TEXT ·rowsAVX2(SB), NOSPLIT, $0-64
+// few register additions rather than a Go call with eight slices. With
+// stream the vector stores are non-temporal (v's rows must be 32-byte
+// aligned) and an SFENCE orders them before the return.
+TEXT ·rowsAVX2(SB), NOSPLIT, $0-65
 	MOVQ v+0(FP), DI
 	MOVQ u+8(FP), SI
 	MOVQ b+16(FP), R12
@@ -19,6 +21,7 @@ TEXT ·rowsAVX2(SB), NOSPLIT, $0-64
 	MOVQ rows+40(FP), R15
 	MOVQ sx+48(FP), R14
 	MOVQ c+56(FP), BX
+	MOVBQZX stream+64(FP), R9
 	VBROADCASTSD 0(BX), Y12
 	VBROADCASTSD 8(BX), Y13
 	VBROADCASTSD 16(BX), Y14
@@ -68,8 +71,17 @@ loop8:
 	VMULPD  Y15, Y7, Y7
 	VADDPD  Y3, Y0, Y0
 	VADDPD  Y7, Y4, Y4
+	TESTQ   R9, R9
+	JNZ     stream8
 	VMOVUPD Y0, (DI)(AX*1)
 	VMOVUPD Y4, 32(DI)(AX*1)
+	JMP     stored8
+
+stream8:
+	VMOVNTPD Y0, (DI)(AX*1)
+	VMOVNTPD Y4, 32(DI)(AX*1)
+
+stored8:
 	ADDQ    $64, AX
 	CMPQ    AX, DX
 	JLT     loop8
@@ -90,7 +102,15 @@ four:
 	VADDPD  (R13)(AX*1), Y3, Y3
 	VMULPD  Y15, Y3, Y3
 	VADDPD  Y3, Y0, Y0
+	TESTQ   R9, R9
+	JNZ     stream4
 	VMOVUPD Y0, (DI)(AX*1)
+	JMP     stored4
+
+stream4:
+	VMOVNTPD Y0, (DI)(AX*1)
+
+stored4:
 	ADDQ    $32, AX
 
 one:
@@ -123,5 +143,10 @@ next:
 	JNZ  row
 
 done:
+	TESTQ R9, R9
+	JZ    out
+	SFENCE
+
+out:
 	VZEROUPPER
 	RET
