@@ -238,6 +238,47 @@ func BenchmarkFused160(b *testing.B) {
 	}
 }
 
+// BenchmarkLockstep160 is the ceiling of BenchmarkRun160's 2-rank figure
+// on this machine: the same fused sweeps of the two 160×80×160 halves (y
+// split, as NewEnv chooses), on two goroutines at once, meeting at a
+// barrier after every sweep as ranks meet at the exchange, but with no
+// exchange and no reduction. Against blocks=1 (one goroutine, no barrier)
+// it is the 1→2 scaling that a free exchange would give: the kernel's own
+// scaling on two cores less what each step loses waiting for the slower
+// core. BenchmarkRun160's 2-rank rate over it is what the exchange and the
+// dt reduction cost.
+func BenchmarkLockstep160(b *testing.B) {
+	for _, procs := range [][3]int{{1, 1, 1}, {1, 2, 1}} {
+		blks, us, vs := benchBlocks(b, procs, Ghosts)
+		b.Run(fmt.Sprintf("blocks=%d", len(blks)), func(b *testing.B) {
+			c := coefs{0.4, 0.1, 0.1, 0.1}
+			meet := make([]sync.WaitGroup, b.N) // meet[it]: the barrier after sweep it
+			for it := range meet {
+				meet[it].Add(len(blks))
+			}
+			var wg sync.WaitGroup
+			b.ResetTimer()
+			for r := range blks {
+				wg.Add(1)
+				go func(u, v *sim.Field, n [3]int) {
+					defer wg.Done()
+					ring := make([]float64, 3*(DefaultSubsteps-1)*u.Sx*u.Sy)
+					stream := 8*len(v.Data) >= streamBytes
+					for it := 0; it < b.N; it++ {
+						fused(u, v, ring, DefaultSubsteps, n, &c, true, false, stream)
+						u, v = v, u
+						meet[it].Done()
+						meet[it].Wait()
+					}
+				}(us[r], vs[r], blks[r].N)
+			}
+			wg.Wait()
+			updates := float64(DefaultSubsteps) * float64(160*160*160) * float64(b.N)
+			b.ReportMetric(updates/b.Elapsed().Seconds(), "cells/s")
+		})
+	}
+}
+
 // BenchmarkRun160 times the driver's own loop, as `apollo run` steps: the
 // default heat problem at 160³ on 1 and 2 in-process ranks, steps back to
 // back (each with its dt reduction), no triad between them. One op is one
