@@ -94,7 +94,6 @@ func Run(ctx context.Context, cfg Config, opts RunOptions) (Result, error) {
 	if _, err := client.SetJob(ctx, job); err != nil {
 		return Result{}, fmt.Errorf("run: set job: %w", err)
 	}
-	ctl := NewClientController(client)
 
 	cells := float64(spec.Grid[0]) * float64(spec.Grid[1]) * float64(spec.Grid[2])
 	prog := NewProgress(opts.TTY, log, cells, spec.StopStep, spec.StopTime)
@@ -110,7 +109,9 @@ func Run(ctx context.Context, cfg Config, opts RunOptions) (Result, error) {
 		mem := checkpoint.NewMemStore()
 		stores[addr] = mem
 		workers[i] = NewWorker(WorkerConfig{
-			Addr: addr, Capacity: 1, Ctl: ctl, Transport: fabric, Mem: mem,
+			// Each node its own Controller, heartbeating over
+			// controller.heartbeat_channel as an apollo node does.
+			Addr: addr, Capacity: 1, Ctl: newController(&cfg, client, []string{srv.HTTPAddr()}, key), Transport: fabric, Mem: mem,
 			Peer:      func(a string) checkpoint.Store { return stores[a] },
 			Heartbeat: cfg.Controller.Heartbeat, Log: log, Progress: prog,
 			StallTimeout: cfg.Node.StallTimeout, FailGrace: failGrace(&cfg),

@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -96,6 +97,46 @@ func TestRunMatchesPlainDriver(t *testing.T) {
 		}
 		if res.Checksum != want || res.Steps != 120 || res.Recoveries != 0 {
 			t.Fatalf("%d nodes: checksum %016x steps %d recoveries %d, want %016x", nodes, res.Checksum, res.Steps, res.Recoveries, want)
+		}
+	}
+}
+
+// TestRunHeartbeatChannel: apollo run's in-process nodes renew their
+// leases over controller.heartbeat_channel, as apollo node does, and a run
+// longer than the lease ends with no recovery and the same bits either way.
+func TestRunHeartbeatChannel(t *testing.T) {
+	const steps = 300 // heat-slow: ≥ 0.6 s, more than the lease
+	want := reference(t, 16, 1, steps)
+	for _, ch := range []string{ChannelUDP, ChannelHTTP} {
+		cfg := testConfig(t, "heat-slow", 2)
+		cfg.Job.StopStep = steps
+		cfg.Controller.HeartbeatChannel = ch
+		var hookErr error
+		res, err := Run(context.Background(), cfg, RunOptions{Log: quietLog(),
+			Started: func(_ *coord.Client, ws []*Worker) {
+				for _, w := range ws {
+					switch c := w.cfg.Ctl.(type) {
+					case *beatController:
+						if ch != ChannelUDP {
+							hookErr = fmt.Errorf("%s: node %s beats over UDP", ch, w.cfg.Addr)
+						}
+					case *clientController:
+						if ch != ChannelHTTP {
+							hookErr = fmt.Errorf("%s: node %s beats over HTTP", ch, w.cfg.Addr)
+						}
+					default:
+						hookErr = fmt.Errorf("%s: node %s has controller %T", ch, w.cfg.Addr, c)
+					}
+				}
+			}})
+		if err != nil {
+			t.Fatalf("%s: %v", ch, err)
+		}
+		if hookErr != nil {
+			t.Fatal(hookErr)
+		}
+		if res.Checksum != want || res.Recoveries != 0 {
+			t.Fatalf("%s: checksum %016x recoveries %d, want %016x and 0", ch, res.Checksum, res.Recoveries, want)
 		}
 	}
 }
