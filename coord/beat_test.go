@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -128,5 +130,43 @@ func TestBeatPausesWhenRefused(t *testing.T) {
 	// made thousands.
 	if n := b.seq - seq0; n > 40 {
 		t.Fatalf("%d attempts in 1 s against refusing replicas", n)
+	}
+}
+
+// listenAPI puts the lease channel on the API's port number; an explicit
+// port whose UDP side another socket holds is an error naming the lease
+// channel, not a silent move to another port.
+func TestListenAPI(t *testing.T) {
+	ln, udp, err := listenAPI("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp, up := ln.Addr().(*net.TCPAddr).Port, udp.LocalAddr().(*net.UDPAddr).Port
+	ln.Close()
+	udp.Close()
+	if tp != up {
+		t.Fatalf("API on TCP port %d, lease channel on UDP port %d", tp, up)
+	}
+
+	for try := 0; ; try++ {
+		held, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := held.LocalAddr().String()
+		ln, udp, err = listenAPI(addr)
+		held.Close()
+		if err == nil {
+			ln.Close()
+			udp.Close()
+			t.Fatalf("listenAPI(%s) with its UDP port held: no error", addr)
+		}
+		if strings.Contains(err.Error(), "api listen") && try < 5 {
+			continue // that port number is taken for TCP too: another
+		}
+		if !errors.Is(err, syscall.EADDRINUSE) || !strings.Contains(err.Error(), "lease channel") {
+			t.Fatalf("listenAPI(%s) with its UDP port held: %v", addr, err)
+		}
+		return
 	}
 }

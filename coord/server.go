@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/hashicorp/raft"
@@ -211,16 +212,11 @@ func (s *Server) start() error {
 		}
 	}
 
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	ln, udp, err := listenAPI(cfg.HTTPAddr)
 	if err != nil {
-		return fmt.Errorf("coord: api listen %s: %w", cfg.HTTPAddr, err)
+		return err
 	}
-	s.httpLn = ln
-	udp, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(ln.Addr().(*net.TCPAddr).AddrPort()))
-	if err != nil {
-		return fmt.Errorf("coord: lease channel listen: %w", err)
-	}
-	s.udp = udp
+	s.httpLn, s.udp = ln, udp
 	// Bursts of datagrams (every node after a failover) must not overflow
 	// the socket; the kernel caps this at net.core.rmem_max.
 	udp.SetReadBuffer(8 << 20)
@@ -267,6 +263,28 @@ func (s *Server) join() {
 		case <-s.done:
 			return
 		case <-time.After(time.Second):
+		}
+	}
+}
+
+// listenAPI listens on addr for the API (TCP) and on the UDP port of the
+// same number for the lease channel. When addr asks for any port (":0"),
+// the kernel's choice may be free for TCP but held by another process for
+// UDP; then it asks for another, a few times.
+func listenAPI(addr string) (net.Listener, *net.UDPConn, error) {
+	_, port, _ := net.SplitHostPort(addr)
+	for try := 0; ; try++ {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return nil, nil, fmt.Errorf("coord: api listen %s: %w", addr, err)
+		}
+		udp, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(ln.Addr().(*net.TCPAddr).AddrPort()))
+		if err == nil {
+			return ln, udp, nil
+		}
+		ln.Close()
+		if port != "0" || try == 9 || !errors.Is(err, syscall.EADDRINUSE) {
+			return nil, nil, fmt.Errorf("coord: lease channel listen: %w", err)
 		}
 	}
 }

@@ -3,7 +3,6 @@ package node
 import (
 	"context"
 	"errors"
-	"syscall"
 	"testing"
 	"time"
 
@@ -15,18 +14,9 @@ var beatKey = []byte("0123456789abcdef0123456789abcdef")
 // startCoord starts a one-replica controller with a job waiting for one node.
 func startCoord(t testing.TB, lease time.Duration) (*coord.Server, *coord.Client) {
 	t.Helper()
-	var srv *coord.Server
-	var err error
-	for try := 0; ; try++ {
-		srv, err = coord.NewServer(coord.Config{ID: "c1", DataDir: t.TempDir(), RaftAddr: "127.0.0.1:0",
-			HTTPAddr: "127.0.0.1:0", Key: beatKey, Bootstrap: true, SharedDir: t.TempDir(), Lease: lease,
-			Logger: quietLog()})
-		// The lease channel needs the UDP port of the kernel-chosen API
-		// port, which another process may hold (as in Run).
-		if err == nil || try == 4 || !errors.Is(err, syscall.EADDRINUSE) {
-			break
-		}
-	}
+	srv, err := coord.NewServer(coord.Config{ID: "c1", DataDir: t.TempDir(), RaftAddr: "127.0.0.1:0",
+		HTTPAddr: "127.0.0.1:0", Key: beatKey, Bootstrap: true, SharedDir: t.TempDir(), Lease: lease,
+		Logger: quietLog()})
 	if err != nil {
 		t.Fatal(err)
 	}

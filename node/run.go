@@ -9,7 +9,6 @@ import (
 	"os"
 	"strconv"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/apollo-hpc/apollo/checkpoint"
@@ -68,19 +67,9 @@ func Run(ctx context.Context, cfg Config, opts RunOptions) (Result, error) {
 	if err := os.RemoveAll(cfg.RaftDir()); err != nil {
 		return Result{}, fmt.Errorf("run: %w", err)
 	}
-	var srv *coord.Server
-	for try := 0; ; try++ {
-		srv, err = coord.NewServer(coord.Config{ID: "c1", DataDir: cfg.RaftDir(), RaftAddr: "127.0.0.1:0",
-			HTTPAddr: "127.0.0.1:0", Key: key, Bootstrap: true, SharedDir: spec.SharedDir,
-			Lease: cfg.Controller.Lease, Logger: quiet(log)})
-		// The controller's UDP lease channel takes the UDP port of the
-		// kernel-chosen API port, which another process may hold: try
-		// another port.
-		if err == nil || try == 4 || !errors.Is(err, syscall.EADDRINUSE) {
-			break
-		}
-		os.RemoveAll(cfg.RaftDir())
-	}
+	srv, err := coord.NewServer(coord.Config{ID: "c1", DataDir: cfg.RaftDir(), RaftAddr: "127.0.0.1:0",
+		HTTPAddr: "127.0.0.1:0", Key: key, Bootstrap: true, SharedDir: spec.SharedDir,
+		Lease: cfg.Controller.Lease, Logger: quiet(log)})
 	if err != nil {
 		return Result{}, fmt.Errorf("run: controller: %w", err)
 	}
