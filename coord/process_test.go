@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -48,14 +47,22 @@ func replicaMain() int {
 	return 0
 }
 
+// freePort returns an address whose port is free for TCP and for UDP (a
+// replica's lease channel takes the UDP port of its API port's number).
 func freePort(t testing.TB) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for try := 0; try < 20; try++ {
+		ln, udp, err := listenAPI("127.0.0.1:0")
+		if err != nil {
+			continue
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		udp.Close()
+		return addr
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	t.Fatal("no port free for both TCP and UDP")
+	return ""
 }
 
 type replicaProc struct {
