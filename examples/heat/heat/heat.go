@@ -393,7 +393,7 @@ var fusedTileBytes = 4 << 20
 // no longer fit in it. Then v is evicted before the next step reads it,
 // so an ordinary store's read of each line before writing it (write-
 // allocate) is memory traffic for nothing: a third of the sweep's. At
-// 160³, streaming made BenchmarkRun160 13 % faster on 1 rank and 7 % on 2
+// 160³, streaming made BenchmarkRun160 11 % faster on 1 rank and 15 % on 2
 // (BENCHMARKS.md). Below it, v would be read from cache, which streaming
 // would give up. Tests lower it to cover the streaming path.
 var streamBytes = cmp.Or(lastLevelCache()/2, 16<<20)
